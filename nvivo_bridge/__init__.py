@@ -1,0 +1,30 @@
+"""nvivo-bridge: get qualitative research data out of NVivo and other QDA programs, and move it
+between them through the REFI-QDA standard, without losing anything.
+
+>>> import nvivo_bridge
+>>> project = nvivo_bridge.read("samples/kp-widyaiswara.qdpx")      # doctest: +SKIP
+>>> frames = nvivo_bridge.tables(project)                            # doctest: +SKIP
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from .api import Ledger, convert, read, write
+from .errors import (Diagnostics, Issue, NvivoBridgeError, ReadError, StrictError, UnknownFormatError,
+                     UsageError, ValidationFailed, WriteError)
+from .model import Project
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "__version__", "read", "write", "convert", "tables", "Ledger", "Project", "Diagnostics", "Issue",
+    "NvivoBridgeError", "ReadError", "WriteError", "UnknownFormatError", "UsageError", "StrictError",
+    "ValidationFailed",
+]
+
+
+def tables(project: Project, **options: Any):
+    """Return the researcher's tables (``Project``, ``Codes``, ``Codings``…) as pandas DataFrames."""
+    from .tables import build_tables
+
+    return build_tables(project, **options)

@@ -1,0 +1,4 @@
+"""``python -m nvivo_bridge``: the command-line interface."""
+from .cli import main
+
+main()

@@ -1,0 +1,75 @@
+"""Safe output: every file or folder is written under a temporary name and renamed at the end,
+so an interrupted or failed write never leaves a half-finished output and never touches the input."""
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Iterator
+
+from .errors import WriteError
+
+__all__ = ["atomic_file", "atomic_dir", "check_output"]
+
+
+def check_output(output: Path, inputs: tuple[Path, ...] = (), force: bool = False) -> None:
+    """Refuse an output that is one of the inputs, or that exists when ``force`` is false."""
+    out = Path(output)
+    for inp in inputs:
+        if out.resolve() == Path(inp).resolve():
+            raise WriteError("the output is the input file", str(out),
+                             hint="choose another output name; inputs are never overwritten")
+    if out.exists() and not force:
+        raise WriteError("the output already exists", str(out), hint="use --force to replace it")
+
+
+@contextlib.contextmanager
+def atomic_file(path: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; rename it onto ``path`` only if the block succeeds."""
+    path = Path(path)
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise WriteError("the output folder does not exist", str(parent), hint="create it first")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
+    except OSError as exc:
+        raise WriteError(f"cannot write in the output folder ({exc.strerror})", str(parent),
+                         hint="choose a folder you can write to") from None
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp_path.unlink()
+        raise
+
+
+@contextlib.contextmanager
+def atomic_dir(path: Path, force: bool = False) -> Iterator[Path]:
+    """Yield a temporary folder beside ``path``; move it to ``path`` only if the block succeeds.
+
+    With ``force`` an existing folder at ``path`` is replaced."""
+    path = Path(path)
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise WriteError("the output folder's parent does not exist", str(parent), hint="create it first")
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent))
+    except OSError as exc:
+        raise WriteError(f"cannot write in the output folder ({exc.strerror})", str(parent),
+                         hint="choose a folder you can write to") from None
+    try:
+        yield tmp
+        if path.exists():
+            if not force and any(path.iterdir()):
+                raise WriteError("the output folder exists and is not empty", str(path),
+                                 hint="use --force to replace it")
+            shutil.rmtree(path)
+        os.replace(tmp, path)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise

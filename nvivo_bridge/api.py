@@ -1,0 +1,98 @@
+"""The library's entry points: ``read``, ``write`` and ``convert``, over the format table."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional, Union
+
+from . import formats
+from ._io import check_output
+from .errors import Diagnostics, Issue, ReadError, StrictError
+from .model import Project
+from .options import Limits, ReadOptions, WriteOptions
+
+__all__ = ["read", "write", "convert", "Ledger"]
+
+PathLike = Union[str, Path]
+
+
+@dataclass
+class Ledger:
+    """What a conversion read and wrote, per element kind, and the issues it met."""
+
+    input: str
+    output: str
+    read: dict[str, int]
+    written: dict[str, int]
+    issues: list[Issue] = field(default_factory=list)
+
+    def lost(self) -> dict[str, tuple[int, int]]:
+        """Element kinds written fewer times than read: ``kind → (read, written)``."""
+        return {k: (n, self.written[k]) for k, n in self.read.items()
+                if k in self.written and self.written[k] < n}
+
+
+def read(path: PathLike, format: Optional[str] = None, *, positions: str = "auto",
+         limits: Optional[Limits] = None, strict: bool = False,
+         diag: Optional[Diagnostics] = None, **extra: Any) -> Project:
+    """Read any supported input into a :class:`Project`; its ``issues`` lists what was repaired.
+
+    ``format`` overrides the suffix (``qdpx``, ``qde``, ``qdc``, ``json``, ``nvivo``…);
+    ``positions`` forces the text position unit (``codepoint`` or ``utf16``).  With ``strict``
+    any warning raises :class:`StrictError`.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise ReadError("no such file or folder", str(path), hint="check the path")
+    fmt = formats.get_format(format) if format else formats.guess_input_format(path)
+    diag = diag if diag is not None else Diagnostics()
+    options = ReadOptions(positions=positions, limits=limits or Limits(), extra=dict(extra))
+    project = fmt.get_reader()(path, diag, options)
+    project.source_file = project.source_file or str(path)
+    project.issues = diag.finish()
+    if strict and any(i.level != "info" for i in project.issues):
+        first = next(i for i in project.issues if i.level != "info")
+        raise StrictError(f"{len([i for i in project.issues if i.level != 'info'])} warning(s) under --strict; "
+                          f"first: {first.message}", str(path), first.location)
+    return project
+
+
+def write(project: Project, path: PathLike, format: Optional[str] = None, *,
+          target: str = "standard", diag: Optional[Diagnostics] = None, **extra: Any) -> dict[str, int]:
+    """Write ``project`` to ``path`` (format from the suffix unless given); returns what was written."""
+    path = Path(path)
+    fmt = formats.get_format(format) if format else formats.guess_output_format(path)
+    diag = diag if diag is not None else Diagnostics()
+    opts = WriteOptions(target=target)
+    for key in ("encoding", "raw_csv", "progress"):
+        if key in extra:
+            setattr(opts, key, extra.pop(key))
+    opts.extra.update(extra)
+    return fmt.get_writer()(project, path, diag, opts) or {}
+
+
+def convert(src: PathLike, dst: PathLike, *, from_format: Optional[str] = None,
+            to_format: Optional[str] = None, positions: str = "auto", strict: bool = False,
+            force: bool = False, limits: Optional[Limits] = None,
+            write_options: Optional[WriteOptions] = None, read_extra: Optional[dict] = None) -> Ledger:
+    """Read ``src`` and write it to ``dst``; return the ledger of what was read and written.
+
+    Nothing is written when reading fails, when ``strict`` and warnings were met, or when ``dst``
+    exists and ``force`` is false.
+    """
+    src, dst = Path(src), Path(dst)
+    check_output(dst, (src,), force=force)
+    diag = Diagnostics()
+    project = read(src, from_format, positions=positions, limits=limits, strict=strict, diag=diag,
+                   **(read_extra or {}))
+    fmt = formats.get_format(to_format) if to_format else formats.guess_output_format(dst)
+    opts = write_options or WriteOptions()
+    opts.extra.setdefault("force", force)
+    wdiag = Diagnostics()
+    written = fmt.get_writer()(project, dst, wdiag, opts) or {}
+    issues = list(project.issues) + wdiag.finish()
+    if strict and wdiag.warnings:
+        # The output was already renamed into place by the writer; strict means it must not stay.
+        raise StrictError(f"{len(wdiag.warnings)} warning(s) while writing under --strict; "
+                          f"first: {wdiag.warnings[0].message}", str(dst))
+    return Ledger(str(src), str(dst), project.counts(), written, issues)

@@ -1,0 +1,88 @@
+"""Shared pieces of the commands: error → exit code mapping, option bundles, the ledger printout."""
+from __future__ import annotations
+
+import functools
+import sys
+from typing import Any, Callable
+
+import click
+
+from ..errors import EXIT_FAILED, NvivoBridgeError
+
+__all__ = ["handle_errors", "read_options", "echo_err", "print_ledger", "print_issues"]
+
+
+def echo_err(message: str) -> None:
+    """Write one line to stderr."""
+    click.echo(message, err=True)
+
+
+def handle_errors(func: Callable) -> Callable:
+    """Run a command body; turn library errors into one-line messages and the documented exit codes.
+
+    Unexpected exceptions become exit 1 with a one-line message too (no traceback), unless the
+    environment variable ``NVIVO_BRIDGE_DEBUG`` is set."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except NvivoBridgeError as exc:
+            echo_err(f"Error: {exc}")
+            sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            echo_err("Interrupted: no partial output was left behind.")
+            sys.exit(130)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except MemoryError:
+            echo_err("Error: out of memory while processing the input — try a smaller file or raise the machine's memory")
+            sys.exit(EXIT_FAILED)
+        except Exception as exc:  # noqa: BLE001 - last line of defence: never a traceback
+            import os
+            if os.environ.get("NVIVO_BRIDGE_DEBUG"):
+                raise
+            echo_err(f"Error: internal error ({type(exc).__name__}: {exc}) — please report it with the input file; "
+                     "set NVIVO_BRIDGE_DEBUG=1 for details")
+            sys.exit(EXIT_FAILED)
+
+    return wrapper
+
+
+def read_options(func: Callable) -> Callable:
+    """The options every command that reads a project takes: --from, --positions, --strict."""
+    func = click.option("--strict", is_flag=True,
+                        help="Treat warnings as errors (exit 3, nothing written).")(func)
+    func = click.option("--positions", type=click.Choice(["auto", "codepoint", "utf16"]), default="auto",
+                        show_default=True,
+                        help="Unit of text positions in the input; auto detects it from the producer.")(func)
+    func = click.option("--from", "from_format", metavar="FORMAT",
+                        help="Input format (qdpx, qde, qdc, json, nvivo, xlsx, csv); default: from the suffix.")(func)
+    return func
+
+
+def print_issues(issues: list, quiet: bool = False, limit: int = 20) -> None:
+    """Print warnings (not info) to stderr, at most ``limit`` of them."""
+    if quiet:
+        return
+    shown = [i for i in issues if i.level != "info"]
+    for issue in shown[:limit]:
+        echo_err(f"  {issue}")
+    if len(shown) > limit:
+        echo_err(f"  … and {len(shown) - limit} more warning(s) (see the Warnings table or `info --json`)")
+
+
+def print_ledger(ledger: Any, quiet: bool = False) -> None:
+    """Print the conversion ledger: per element kind, how many were read and written."""
+    if quiet:
+        return
+    parts = []
+    for kind, n in ledger.read.items():
+        if n == 0 and not ledger.written.get(kind):
+            continue
+        w = ledger.written.get(kind)
+        parts.append(f"{kind} {n}" if w is None or w == n else f"{kind} {n}→{w}")
+    echo_err(f"{ledger.input} → {ledger.output}: " + (", ".join(parts) or "empty project"))
+    for kind, (n, w) in ledger.lost().items():
+        echo_err(f"  warning: {n - w} of {n} {kind} were not carried over to {ledger.output}")
+    print_issues(ledger.issues)

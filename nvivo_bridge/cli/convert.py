@@ -1,0 +1,44 @@
+"""``nvivo-bridge convert``."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..api import convert as run_convert
+from ..options import WriteOptions
+from . import main
+from ._common import handle_errors, print_ledger, read_options
+
+
+@main.command()
+@click.argument("input", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+              help="Output file (.xlsx, .qdpx, .qdc, .json) or folder (CSV).")
+@click.option("--to", "to_format", metavar="FORMAT",
+              help="Output format (xlsx, csv, qdpx, qde, qdc, json); default: from the suffix.")
+@read_options
+@click.option("--target", type=click.Choice(["standard", "nvivo", "atlasti", "maxqda", "qualcoder"]),
+              default="standard", show_default=True, help="Program the .qdpx/.qdc is meant for.")
+@click.option("--encoding", default="utf-8-sig", show_default=True, help="CSV encoding (utf-8-sig adds a BOM for Excel).")
+@click.option("--raw-csv", is_flag=True, help="Do not prefix formula-like CSV cells with an apostrophe.")
+@click.option("--force", is_flag=True, help="Replace an existing output.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no ledger.")
+@handle_errors
+def convert(input: Path, output: Path, to_format, from_format, positions, strict, target, encoding,
+            raw_csv, force, quiet) -> None:
+    """Convert INPUT (a .qdpx/.qde/.qdc project or codebook, a canonical .json, or NVivo's own
+    exports: a file or a folder of them) to OUTPUT.
+
+    Every conversion ends with a ledger on stderr: per element kind, how many were read and how
+    many were written, and a warning for anything not carried over.
+
+    Example: nvivo-bridge convert interviews.qdpx -o interviews.xlsx
+    """
+    from ._progress import progress_callback
+
+    with progress_callback(quiet) as progress:
+        opts = WriteOptions(target=target, encoding=encoding, raw_csv=raw_csv, progress=progress)
+        ledger = run_convert(input, output, from_format=from_format, to_format=to_format,
+                             positions=positions, strict=strict, force=force, write_options=opts)
+    print_ledger(ledger, quiet)
