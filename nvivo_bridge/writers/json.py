@@ -1,0 +1,157 @@
+"""Canonical JSON dump of the whole model (pandoc's "native" idea: used for golden tests).
+
+The dump is deterministic: object keys are sorted, collections keep document order (the
+GUID-keyed dicts of :class:`~nvivo_bridge.model.Project` become lists), fields equal to their
+default are left out (so adding an optional field to the model does not change old dumps), and
+nothing about the conversion itself (time, input path) is written.
+
+Encodings that plain JSON lacks:
+
+* ``bytes`` (``Blob.data``) → ``{"$bytes": "<base64>"}``;
+* ``datetime``/``date``/``time`` values in tables → ``{"$datetime"|"$date"|"$time": "<iso>"}``;
+* non-finite floats → ``{"$float": "nan"|"inf"|"-inf"}``.
+
+``Project.source_file`` is not written (it is where the project was read from, not part of it);
+``Project.issues`` are written, so a dump of a project read from a file records what the
+reader reported.  Blob paths (``archive``, ``file``) under ``base`` are written relative to it.
+"""
+from __future__ import annotations
+
+import base64
+import dataclasses
+import datetime as _dt
+import json as _json
+import math
+import os
+from pathlib import Path
+from typing import Any, Optional
+
+from .._io import atomic_file
+from ..errors import Diagnostics, WriteError
+from ..model import Blob, Project
+from ..options import WriteOptions
+
+__all__ = ["dumps", "write", "to_data", "FORMAT_NAME", "FORMAT_VERSION"]
+
+FORMAT_NAME = "nvivo-bridge-model"
+FORMAT_VERSION = 1
+
+# Project fields that are runtime facts about one reading, not content of the project.
+_SKIP_PROJECT = {"source_file"}
+# Project collections keyed by GUID (or name for tables) that are written as lists.
+_KEYED = {"users", "codes", "variables", "cases", "sources", "notes", "links", "sets", "graphs", "tables"}
+
+_FIELDS_CACHE: dict[type, list[tuple[str, Any]]] = {}
+
+
+def _defaults(cls: type) -> list[tuple[str, Any]]:
+    """``(name, default)`` for each field of dataclass ``cls``; ``default`` is a factory result."""
+    cached = _FIELDS_CACHE.get(cls)
+    if cached is None:
+        cached = []
+        for f in dataclasses.fields(cls):
+            if f.default is not dataclasses.MISSING:
+                cached.append((f.name, f.default))
+            elif f.default_factory is not dataclasses.MISSING:  # type: ignore[misc]
+                cached.append((f.name, f.default_factory()))  # type: ignore[misc]
+            else:
+                cached.append((f.name, dataclasses.MISSING))
+        _FIELDS_CACHE[cls] = cached
+    return cached
+
+
+class _Encoder:
+    """Turns model objects into plain JSON-able data."""
+
+    def __init__(self, base: Optional[Path]):
+        self.base = os.path.abspath(base) if base is not None else None
+
+    def path(self, value: Optional[str]) -> Optional[str]:
+        """A Blob path, relative to ``base`` when it lies under it (``/`` separators)."""
+        if value is None or self.base is None:
+            return value
+        absolute = os.path.abspath(value)
+        try:
+            rel = os.path.relpath(absolute, self.base)
+        except ValueError:  # other drive on Windows
+            return value
+        if rel.startswith(".."):
+            return value
+        return rel.replace(os.sep, "/")
+
+    def obj(self, value: Any, skip: frozenset = frozenset()) -> dict:
+        """Encode one dataclass instance, leaving out fields equal to their default."""
+        out: dict[str, Any] = {}
+        for name, default in _defaults(type(value)):
+            if name in skip:
+                continue
+            v = getattr(value, name)
+            if default is not dataclasses.MISSING and v == default:
+                continue
+            out[name] = self.value(v)
+        if isinstance(value, Blob):
+            for key in ("archive", "file"):
+                if key in out:
+                    out[key] = self.path(out[key])
+        return out
+
+    def value(self, v: Any) -> Any:
+        """Encode any value found in the model."""
+        if v is None or isinstance(v, (str, bool, int)):
+            return v
+        if isinstance(v, float):
+            if math.isfinite(v):
+                return v
+            return {"$float": "nan" if math.isnan(v) else ("inf" if v > 0 else "-inf")}
+        if dataclasses.is_dataclass(v) and not isinstance(v, type):
+            return self.obj(v)
+        if isinstance(v, (list, tuple)):
+            return [self.value(x) for x in v]
+        if isinstance(v, dict):
+            return {str(k): self.value(x) for k, x in v.items()}
+        if isinstance(v, (bytes, bytearray)):
+            return {"$bytes": base64.b64encode(bytes(v)).decode("ascii")}
+        if isinstance(v, _dt.datetime):
+            return {"$datetime": v.isoformat()}
+        if isinstance(v, _dt.date):
+            return {"$date": v.isoformat()}
+        if isinstance(v, _dt.time):
+            return {"$time": v.isoformat()}
+        if hasattr(v, "item"):  # numpy / pandas scalars from table readers
+            return self.value(v.item())
+        raise WriteError(f"cannot write a value of type {type(v).__name__} to JSON",
+                         hint="report this: a reader put an unexpected value into the model")
+
+
+def to_data(project: Project, base: Optional[Path] = None) -> dict:
+    """The JSON-able form of ``project`` (see the module docstring for the conventions)."""
+    enc = _Encoder(base)
+    body = enc.obj(project, skip=frozenset(_SKIP_PROJECT | _KEYED))
+    for name in sorted(_KEYED):
+        coll = getattr(project, name)
+        if coll:
+            body[name] = [enc.obj(item) for item in coll.values()]
+    body["$format"] = FORMAT_NAME
+    body["$version"] = FORMAT_VERSION
+    return body
+
+
+def dumps(project: Project, base: Optional[Path] = None) -> str:
+    """The canonical JSON text of ``project``: sorted keys, one-space indent, UTF-8, final newline."""
+    return _json.dumps(to_data(project, base), sort_keys=True, ensure_ascii=False, indent=1,
+                       allow_nan=False) + "\n"
+
+
+def write(project: Project, path: Path, diag: Diagnostics, options: WriteOptions) -> dict[str, int]:
+    """Write the canonical dump of ``project`` to ``path`` (atomically); Blob paths relative to its folder."""
+    path = Path(path)
+    text = dumps(project, base=path.parent)
+    with atomic_file(path) as tmp:
+        try:
+            tmp.write_text(text, encoding="utf-8", newline="\n")
+        except OSError as exc:
+            raise WriteError(f"cannot write the JSON dump ({exc.strerror})", str(path),
+                             hint="check free disk space and permissions") from None
+    counts = project.counts()
+    counts["tables"] = len(project.tables)
+    return counts
