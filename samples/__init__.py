@@ -1,0 +1,1 @@
+"""Shipped sample project and the NVivo-like fixture writer that builds it."""
