@@ -30,7 +30,7 @@ from typing import Iterable, Optional
 from nvivo_bridge.model import Coding, Project, Selection
 
 from ._docx_twin import FIXED_ZIP_TIME, docx_twin
-from ._qde_text import QdeLines, attrs, to_crlf, utf16_offsets
+from ._qde_text import QdeLines, to_crlf, utf16_offsets
 
 __all__ = ["ORIGIN", "write_qdpx", "render_qde", "derived_guid"]
 
@@ -274,12 +274,8 @@ def _member(zf: zipfile.ZipFile, name: str, data: bytes) -> None:
     zf.writestr(info, data)
 
 
-def write_qdpx(project: Project, path: Path, *, docx: bool = True) -> Path:
-    """Write ``project`` to ``path`` as an NVivo-for-Windows-shaped ``.qdpx`` (reproducible bytes).
-
-    ``docx=False`` leaves out the rich-text twins (the ``richTextPath`` still names them), which
-    only the benchmark's largest sizes use to keep generation fast.
-    """
+def write_qdpx(project: Project, path: Path) -> Path:
+    """Write ``project`` to ``path`` as an NVivo-for-Windows-shaped ``.qdpx`` (reproducible bytes)."""
     path = Path(path)
     qde = render_qde(project)
     tmp = path.with_name(path.name + ".part")
@@ -287,8 +283,7 @@ def write_qdpx(project: Project, path: Path, *, docx: bool = True) -> Path:
         _member(zf, "project.qde", qde.encode("utf-8"))
         for obj in list(project.sources.values()) + list(project.notes.values()):
             written = to_crlf(obj.text or "")
-            if docx:
-                _member(zf, f"Sources/{obj.guid}.docx", docx_twin(written))
+            _member(zf, f"Sources/{obj.guid}.docx", docx_twin(written))
             _member(zf, f"Sources/{obj.guid}.txt", b"\xef\xbb\xbf" + written.encode("utf-8"))
     tmp.replace(path)
     return path

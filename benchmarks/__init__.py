@@ -1,0 +1,1 @@
+"""Benchmark suite: NVivo-shaped project generator and the timing/memory runner."""
