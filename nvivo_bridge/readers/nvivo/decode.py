@@ -135,7 +135,7 @@ def html_lines(text: str, path: Path) -> list[str]:
     """Text lines of an HTML export: one per block element or ``<br>``, scripts and styles dropped."""
     import lxml.html
     from lxml import etree
-    parser = lxml.html.HTMLParser(no_network=True, remove_comments=True, remove_pis=True)
+    parser = lxml.html.HTMLParser(encoding="utf-8", no_network=True, remove_comments=True, remove_pis=True)
     try:
         root = lxml.html.document_fromstring(text.encode("utf-8"), parser=parser)
     except (etree.ParserError, ValueError):

@@ -29,10 +29,10 @@ SOURCE_HEADER = re.compile(
     r"^\s*(?P<lt><)?(?P<path>.+?)(?(lt)>) - § ?(?P<n>\d+)\s+(?P<word>[^\[]*?)\s*"
     r"\[\s*(?P<cov>" + _NUM + r")\s*%\s*(?P<covword>[^\]]*?)\s*\]\s*$")
 _REGION = r"\(\s*(-?\d+)\s*,\s*(-?\d+)\s*\)\s*-\s*\(\s*(-?\d+)\s*,\s*(-?\d+)\s*\)"
-PDF_LOCATOR = re.compile(r"^\s*(\S+(?: \S+)?)\s+(\d+)\s*:\s*" + _REGION + r"\s*$")
-PICTURE_LOCATOR = re.compile(r"^\s*(\S+(?: \S+)?)\s*:\s*" + _REGION + r"\s*$")
+PDF_LOCATOR = re.compile(r"^\s*([^\s:]+(?: [^\s:]+)?)\s+(\d+)\s*:\s*" + _REGION + r"\s*$")
+PICTURE_LOCATOR = re.compile(r"^\s*([^\s:]+(?: [^\s:]+)?)\s*:\s*" + _REGION + r"\s*$")
 _TIME = r"\d+(?::\d{1,2}){1,2}(?:[.,]\d+)?"
-MEDIA_LOCATOR = re.compile(r"^\s*(\S+(?: \S+)?)\s*:\s*(" + _TIME + r")\s*-\s*(" + _TIME + r")\s*$")
+MEDIA_LOCATOR = re.compile(r"^\s*([^\s:]+(?: [^\s:]+)?)\s*:\s*(" + _TIME + r")\s*-\s*(" + _TIME + r")\s*$")
 
 
 def parse_number(text: str) -> Optional[float]:
