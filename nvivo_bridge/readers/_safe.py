@@ -1,0 +1,205 @@
+"""Hardened access to untrusted input, shared by every reader.
+
+* :func:`iterparse_kwargs` / :func:`xml_parser`: lxml settings that never resolve entities, load a
+  DTD or touch the network, and keep libxml2's default size limits (no ``huge_tree``).
+* :class:`SafeZip`: a zip opened with every failure mapped to :class:`ReadError`, members found
+  case-insensitively, and read by streaming with hard caps (size per member, compression ratio,
+  total bytes, member count).  Members are never extracted to disk: their names (which may hold
+  ``..``, absolute paths, backslashes or drive letters) are only ever used as lookup keys.
+* :func:`decode_text`: bytes of a source ``.txt`` → ``str`` (BOM, then UTF-8, then cp1252).
+"""
+from __future__ import annotations
+
+import io
+import zipfile
+import zlib
+from pathlib import Path
+from typing import IO, Optional
+
+from lxml import etree
+
+from ..errors import ReadError
+from ..options import Limits
+
+__all__ = ["iterparse_kwargs", "xml_parser", "SafeZip", "CappedStream", "decode_text", "is_unsafe_name",
+           "read_file_capped"]
+
+_CHUNK = 1 << 20
+#: Below this size a high compression ratio is harmless (a 1-byte or all-blank file compresses a lot).
+_RATIO_FLOOR = 1 << 20
+
+
+def iterparse_kwargs() -> dict:
+    """Keyword arguments for ``lxml.etree.iterparse`` on untrusted XML."""
+    return dict(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
+                remove_comments=True, remove_pis=True)
+
+
+def xml_parser() -> etree.XMLParser:
+    """A fresh lxml parser for untrusted XML (no entities, no DTD, no network, no huge tree)."""
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
+                           remove_comments=True, remove_pis=True)
+
+
+def is_unsafe_name(name: str) -> bool:
+    """True for a member name that must never become a filesystem path (``..``, absolute, ``\\``, drive)."""
+    return (".." in name.split("/") or name.startswith("/") or "\\" in name
+            or (len(name) > 1 and name[1] == ":"))
+
+
+class CappedStream(io.RawIOBase):
+    """A read-only stream over ``raw`` that raises :class:`ReadError` past ``cap`` bytes, or when the
+    bytes produced exceed ``max_ratio`` times ``packed`` (so a lying zip header cannot inflate past
+    the limits).  The first ``head_size`` bytes are kept in ``head`` for fingerprinting."""
+
+    def __init__(self, raw: IO[bytes], cap: int, where: str, path: str, packed: int = 0,
+                 max_ratio: float = 0.0, head_size: int = 65536):
+        super().__init__()
+        self._raw, self._cap, self._where, self._path = raw, cap, where, path
+        self._packed, self._ratio = packed, max_ratio
+        self.count = 0
+        self.head = b""
+        self._head_size = head_size
+
+    def readable(self) -> bool:  # noqa: D401 - io protocol
+        """Streams are readable."""
+        return True
+
+    def readinto(self, buf) -> int:
+        """Fill ``buf`` from the underlying stream, enforcing the caps."""
+        data = self.read(len(buf))
+        buf[:len(data)] = data
+        return len(data)
+
+    def read(self, n: int = -1) -> bytes:
+        """Read up to ``n`` bytes (all remaining, within the cap, for ``n < 0``)."""
+        if n is None or n < 0:
+            parts = []
+            while True:
+                chunk = self.read(_CHUNK)
+                if not chunk:
+                    return b"".join(parts)
+                parts.append(chunk)
+        try:
+            data = self._raw.read(n)
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+            raise ReadError(f"the archive member is damaged ({exc})", self._path, self._where,
+                            hint="re-export the project from the program that made it") from None
+        self.count += len(data)
+        if len(self.head) < self._head_size:
+            self.head += data[: self._head_size - len(self.head)]
+        if self.count > self._cap:
+            raise ReadError(f"larger than the limit of {self._cap:,} bytes", self._path, self._where,
+                            hint="raise the limit (max_member_bytes) only if you trust this file")
+        if (self._ratio and self.count > _RATIO_FLOOR
+                and self.count > self._ratio * max(self._packed, 1)):
+            raise ReadError(f"compression ratio above {self._ratio:g} (a zip bomb?)", self._path,
+                            self._where, hint="re-export the project; this member is not plausible")
+        return data
+
+
+class SafeZip:
+    """A zip archive opened defensively.  Use as a context manager or call :meth:`close`."""
+
+    def __init__(self, path: Path, limits: Limits, kind: str = "REFI-QDA project (.qdpx)"):
+        self.path = str(path)
+        self.limits = limits
+        self._total = 0
+        try:
+            self._zf = zipfile.ZipFile(path)
+            infos = self._zf.infolist()
+        except zipfile.BadZipFile as exc:
+            raise ReadError(f"not a zip archive, or truncated ({exc})", self.path,
+                            hint=f"a {kind} is a zip file; check the download or re-export it") from None
+        except (OSError, EOFError, ValueError) as exc:
+            raise ReadError(f"cannot open the archive ({exc})", self.path, hint="check the file") from None
+        if len(infos) > limits.max_members:
+            raise ReadError(f"the archive lists {len(infos):,} members (limit {limits.max_members:,})",
+                            self.path, hint="this is not a plausible project archive")
+        self.infos = [i for i in infos if not i.is_dir()]
+        self._exact = {i.filename: i for i in self.infos}
+        self._by_lower: dict[str, zipfile.ZipInfo] = {}
+        for info in self.infos:
+            self._by_lower.setdefault(info.filename.lower(), info)
+
+    def __enter__(self) -> "SafeZip":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the archive."""
+        self._zf.close()
+
+    def names(self) -> list[str]:
+        """Every member name (folders excluded), as stored."""
+        return [i.filename for i in self.infos]
+
+    def find(self, name: str) -> Optional[zipfile.ZipInfo]:
+        """The member called ``name``, matched exactly first and then case-insensitively."""
+        return self._exact.get(name) or self._by_lower.get(name.lower())
+
+    def _check(self, info: zipfile.ZipInfo) -> None:
+        lim = self.limits
+        if info.flag_bits & 0x1:
+            raise ReadError("the member is encrypted", self.path, info.filename,
+                            hint="export the project again without a password")
+        if info.file_size > lim.max_member_bytes:
+            raise ReadError(f"member of {info.file_size:,} bytes exceeds the limit of "
+                            f"{lim.max_member_bytes:,}", self.path, info.filename,
+                            hint="raise max_member_bytes only if you trust this file")
+        if info.file_size > _RATIO_FLOOR and info.file_size > lim.max_ratio * max(info.compress_size, 1):
+            raise ReadError(f"compression ratio above {lim.max_ratio:g} (a zip bomb?)", self.path,
+                            info.filename, hint="re-export the project; this member is not plausible")
+
+    def open(self, info: zipfile.ZipInfo) -> CappedStream:
+        """A capped stream over member ``info`` (checked for encryption, size and ratio first)."""
+        self._check(info)
+        try:
+            raw = self._zf.open(info)
+        except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, OSError, EOFError) as exc:
+            raise ReadError(f"cannot read the archive member ({exc})", self.path, info.filename,
+                            hint="the archive is damaged or uses an unsupported compression; re-export it") from None
+        cap = min(self.limits.max_member_bytes, max(self.limits.max_total_bytes - self._total, 0))
+        return CappedStream(raw, cap, info.filename, self.path, info.compress_size, self.limits.max_ratio)
+
+    def read(self, info: zipfile.ZipInfo) -> bytes:
+        """All bytes of member ``info``, within the limits."""
+        with self.open(info) as stream:
+            data = stream.read()
+        self._total += len(data)
+        return data
+
+
+def read_file_capped(path: Path, limits: Limits) -> bytes:
+    """Read a file from disk, refusing one larger than ``limits.max_member_bytes``."""
+    size = path.stat().st_size
+    if size > limits.max_member_bytes:
+        raise ReadError(f"file of {size:,} bytes exceeds the limit of {limits.max_member_bytes:,}",
+                        str(path), hint="raise max_member_bytes only if you trust this file")
+    with open(path, "rb") as fh:
+        return fh.read(limits.max_member_bytes + 1)[: limits.max_member_bytes]
+
+
+def decode_text(data: bytes) -> tuple[str, str, bool]:
+    """Decode a plain-text file: ``(text, encoding, had_bom)``.
+
+    A BOM decides (UTF-8, UTF-16 LE/BE) and is removed; otherwise strict UTF-8; otherwise cp1252
+    (Windows "ANSI", what old exports use), with undefined cp1252 bytes taken as Latin-1.  The
+    caller warns when the encoding is not UTF-8.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig", True
+    if data.startswith(b"\xff\xfe"):
+        return data[2:].decode("utf-16-le", errors="replace"), "utf-16-le", True
+    if data.startswith(b"\xfe\xff"):
+        return data[2:].decode("utf-16-be", errors="replace"), "utf-16-be", True
+    try:
+        return data.decode("utf-8"), "utf-8", False
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "cp1252", False
+    except UnicodeDecodeError:
+        return "".join(bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in data), "cp1252", False
