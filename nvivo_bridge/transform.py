@@ -107,19 +107,23 @@ def _locate(src: Source, diag: Diagnostics) -> Optional[Source]:
 def materialize_excerpts(project: Project, diag: Diagnostics) -> Project:
     """A copy of ``project`` in which every coded excerpt has code-point positions (see module doc)."""
     sources: dict[str, Source] = {}
-    rebuilt = placeholders = 0
+    rebuilt = placeholders = located = 0
     for guid, src in project.sources.items():
         if src.text is None and src.file is None and src.selections:
             sources[guid], n = _rebuild(src)
             rebuilt += 1
             placeholders += n
         elif src.text is not None:
-            sources[guid] = _locate(src, diag) or src
+            found = _locate(src, diag)
+            located += found is not None
+            sources[guid] = found or src
         else:
             sources[guid] = src
-    if not rebuilt:
+    if not rebuilt and not located:
         return project
     out = dataclasses.replace(project, sources=sources, extras=dict(project.extras))
+    if not rebuilt:
+        return out
     out.position_unit = "codepoint"
     out.extras["nvivo:positions"] = "reconstructed"
     diag.warn("text-reconstructed", f"{rebuilt} source text(s) rebuilt from coded excerpts only: they are not "

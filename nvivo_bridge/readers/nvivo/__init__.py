@@ -11,7 +11,9 @@ give the code's parents, and a ``Parent\\\\Child`` file name does too.
 
 Read options (``options.extra``): ``ui_words`` (translated UI words, a mapping or a YAML path, see
 ``nvivo_bridge/data/nvivo_ui_words.yaml``), ``nvivo_kind`` (force the export kind of a file),
-``code_name`` (the code of a single node export file).
+``code_name`` (the code of a single node export file).  Without ``ui_words``, a file named
+``nvivo-ui-words.yaml`` in the folder read (or beside the file read) is used, so command-line
+users can give translations without an option.
 """
 from __future__ import annotations
 
@@ -26,7 +28,9 @@ from .join import Part, build_project
 from .sniff import SUPPORTED, load
 from .words import Words, load_words
 
-__all__ = ["read", "parse_file"]
+__all__ = ["read", "parse_file", "CONFIG_NAME"]
+
+CONFIG_NAME = "nvivo-ui-words.yaml"
 
 _SKIP_SUFFIXES = {".qdpx", ".qde", ".qdc", ".nvp", ".nvpx", ".pdf", ".rtf", ".png", ".jpg", ".jpeg",
                   ".gif", ".mp3", ".mp4", ".wav", ".m4a", ".zip", ".md", ".yaml", ".yml", ".json"}
@@ -85,7 +89,12 @@ def read(path: Path, diag: Diagnostics, options: Optional[ReadOptions] = None) -
     """Read one NVivo export file, or a folder of them joined into one project."""
     options = options or ReadOptions()
     path = Path(path)
-    words = load_words(options.extra)
+    extra = dict(options.extra)
+    config = (path if path.is_dir() else path.parent) / CONFIG_NAME
+    if not extra.get("ui_words") and config.is_file():
+        extra["ui_words"] = str(config)
+        diag.info("ui-words-config", f"UI words read from {CONFIG_NAME}", str(config))
+    words = load_words(extra)
     if not path.is_dir():
         kind, part = parse_file(path, Path(path.name), diag, options, words, single=True)
         project = build_project([(kind, part)], path.stem, diag, words)
