@@ -1,0 +1,102 @@
+"""The researcher's tables: the project as pandas DataFrames, one per sheet of the workbook.
+
+:func:`build_tables` returns, in this order, ``Project``, ``Codes``, ``Sources``, ``Codings``,
+``Cases``, ``Variables``, ``Notes``, ``Sets``, ``Code x Case``, then one table per
+``project.tables`` entry (NVivo matrix/framework exports, under a sheet-safe name), then
+``Warnings``.  The names and column order are a contract (``docs/excel-csv.md``); the xlsx and
+CSV writers write exactly these tables.  Values are typed: numbers as numbers, times as naive
+datetimes in UTC, variable values by the variable's type.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from typing import Any, Callable, Iterable, Optional
+
+import pandas as pd
+
+from ..errors import Diagnostics
+from ..model import Project
+from ._codes import CODES_COLUMNS, code_case_table, codes_table
+from ._codings import CODINGS_FIXED, codings_table
+from ._context import make_context
+from ._entities import (CASES_FIXED, SETS_COLUMNS, SOURCES_FIXED, VARIABLES_COLUMNS, cases_table,
+                        project_table, sets_table, sources_table, variables_table)
+from ._notes import NOTES_COLUMNS, notes_table
+from ._values import unique_names
+
+__all__ = ["build_tables", "warnings_table", "sheet_name", "TABLE_ORDER", "FIXED_COLUMNS"]
+
+TABLE_ORDER = ["Project", "Codes", "Sources", "Codings", "Cases", "Variables", "Notes", "Sets", "Code x Case",
+               "Warnings"]
+WARNINGS_COLUMNS = ["level", "code", "message", "location"]
+# The leading columns of each table (variable, case and code-level columns follow where documented).
+FIXED_COLUMNS = {"Project": ["field", "value"], "Codes": CODES_COLUMNS, "Sources": SOURCES_FIXED,
+                 "Codings": CODINGS_FIXED, "Cases": CASES_FIXED, "Variables": VARIABLES_COLUMNS,
+                 "Notes": NOTES_COLUMNS, "Sets": SETS_COLUMNS, "Code x Case": ["code_path"],
+                 "Warnings": WARNINGS_COLUMNS}
+
+_SHEET_BAD = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
+
+
+def sheet_name(name: str, taken: Iterable[str] = ()) -> str:
+    """A valid, unique Excel sheet name (≤ 31 characters, none of ``[]:*?/\\``, not ``History``)
+    that is also a safe file name for the CSV folder."""
+    base = _SHEET_BAD.sub("_", name or "").strip().strip("'").lstrip(".") or "Table"
+    if base.lower() == "history":
+        base = "History table"
+    used = {t.lower() for t in taken}
+    cand, n = base[:31], 2
+    while cand.lower() in used:
+        tail = f" ({n})"
+        cand = base[:31 - len(tail)] + tail
+        n += 1
+    return cand
+
+
+def warnings_table(issues: Iterable[Any]) -> pd.DataFrame:
+    """The ``Warnings`` table from :class:`~nvivo_bridge.errors.Issue` objects."""
+    rows = [(i.level, i.code, i.message, i.location) for i in issues]
+    return pd.DataFrame.from_records(rows, columns=WARNINGS_COLUMNS).astype(object)
+
+
+def _extra_table(table) -> pd.DataFrame:
+    """A ``model.Table`` (NVivo matrix export…) as a DataFrame, ragged rows padded or cut."""
+    width = len(table.columns)
+    cols = unique_names([str(c) if c is not None else "" for c in table.columns])
+    rows = [(list(r) + [None] * width)[:width] for r in table.rows]
+    return pd.DataFrame.from_records(rows, columns=cols) if width else pd.DataFrame()
+
+
+def build_tables(project: Project, *, diag: Optional[Diagnostics] = None,
+                 converted_at: Optional[_dt.datetime] = None, **_: Any) -> dict[str, pd.DataFrame]:
+    """Build every table of the researcher's workbook from ``project`` (see the module doc).
+
+    ``diag`` collects what building met (values that do not fit their variable's type…); those
+    issues also appear, after the reader's ``project.issues``, in ``Warnings``.  ``converted_at``
+    (default: now, UTC) is written to ``Project``.
+    """
+    from .. import __version__
+
+    diag = diag if diag is not None else Diagnostics()
+    if converted_at is None:
+        converted_at = _dt.datetime.now(_dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+    ctx = make_context(project, diag)
+    steps: list[tuple[str, Callable[[], pd.DataFrame]]] = [
+        ("Project", lambda: project_table(ctx, f"nvivo-bridge {__version__}", converted_at)),
+        ("Codes", lambda: codes_table(ctx)), ("Sources", lambda: sources_table(ctx)),
+        ("Codings", lambda: codings_table(ctx)), ("Cases", lambda: cases_table(ctx)),
+        ("Variables", lambda: variables_table(ctx)), ("Notes", lambda: notes_table(ctx)),
+        ("Sets", lambda: sets_table(ctx)), ("Code x Case", lambda: code_case_table(ctx)),
+    ]
+    out: dict[str, pd.DataFrame] = {}
+    for name, make in steps:
+        out[name] = make()
+    for table in project.tables.values():
+        name = sheet_name(table.name, list(out) + ["Warnings"])
+        if name != table.name:
+            diag.info("table-renamed", f"table '{table.name}' is named '{name}' (sheet names are limited)",
+                      table.source_file)
+        out[name] = _extra_table(table)
+    out["Warnings"] = warnings_table(list(project.issues) + diag.finish())
+    return out

@@ -1,0 +1,93 @@
+"""What every table needs, computed once per project: the coding index (without cases-as-codes),
+code paths, display names, and which variables belong to cases and which to sources."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from ..coding_index import CodingIndex, build_index
+from ..errors import Diagnostics
+from ..model import Project, Variable
+from ._values import typed_value
+
+__all__ = ["Context", "make_context"]
+
+
+@dataclass
+class Context:
+    """Shared lookups for building the tables (see :func:`make_context`)."""
+
+    project: Project
+    diag: Diagnostics
+    index: CodingIndex
+    codes: list = field(default_factory=list)            # kept Code objects, project order
+    paths: dict = field(default_factory=dict)            # code guid → "/" path
+    source_names: dict = field(default_factory=dict)     # source guid → display name
+    case_names: dict = field(default_factory=dict)       # case guid → display name
+    source_case_names: dict = field(default_factory=dict)  # source guid → "I1; I2"
+    case_vars: list = field(default_factory=list)        # Variable objects shown on cases
+    source_vars: list = field(default_factory=list)      # Variable objects shown on sources
+    case_values: dict = field(default_factory=dict)      # case guid → {var guid: typed value}
+    source_values: dict = field(default_factory=dict)    # source guid → {var guid: typed value}
+    user_names: dict = field(default_factory=dict)       # user guid → display name
+
+
+def _filter_index(idx: CodingIndex, drop: set) -> CodingIndex:
+    """A copy of ``idx`` without the codings whose code is in ``drop``."""
+    keep = [k for k, c in enumerate(idx.code_guid) if c not in drop]
+    out = CodingIndex(source_cases=idx.source_cases, dangling=idx.dangling + len(idx) - len(keep))
+    for name in ("coding_guid", "selection_guid", "source_guid", "code_guid", "kind", "start", "end",
+                 "text", "coder", "coded_at", "cases", "memo"):
+        col = getattr(idx, name)
+        setattr(out, name, [col[k] for k in keep])
+    return out
+
+
+def _values_of(owners: dict, variables: dict[str, Variable], diag: Diagnostics, what: str) -> dict:
+    """``owner guid → {variable guid: typed value}``; a value that does not fit its type is kept as
+    text and reported once per variable."""
+    out: dict[str, dict[str, Any]] = {}
+    reported: set = set()
+    for guid, obj in owners.items():
+        vals: dict[str, Any] = {}
+        for vv in obj.variable_values:
+            var = variables.get(vv.variable)
+            if var is None:
+                continue
+            value, ok = typed_value(vv.value, var.type)
+            if not ok and var.guid not in reported:
+                reported.add(var.guid)
+                diag.warn("variable-value-type",
+                          f"variable '{var.name}' is {var.type} but has the value {vv.value!r}; kept as text",
+                          f"{what} {getattr(obj, 'name', None) or guid}")
+            vals[var.guid] = value
+        if vals:
+            out[guid] = vals
+    return out
+
+
+def make_context(project: Project, diag: Optional[Diagnostics] = None) -> Context:
+    """Build the shared lookups.  Codes whose GUID is also a case (NVivo cases exported as
+    codes) are left out everywhere, and so are codings at them."""
+    diag = diag if diag is not None else Diagnostics()
+    idx = build_index(project)
+    case_codes = {g for g in project.codes if g in project.cases}
+    if case_codes:
+        idx = _filter_index(idx, case_codes)
+    ctx = Context(project, diag, idx)
+    ctx.codes = [c for g, c in project.codes.items() if g not in case_codes]
+    ctx.paths = project.code_paths()
+    ctx.source_names = {g: s.name if s.name is not None else g for g, s in project.sources.items()}
+    ctx.case_names = {g: c.name if c.name is not None else g for g, c in project.cases.items()}
+    ctx.source_case_names = {s: "; ".join(ctx.case_names[c] for c in cases)
+                             for s, cases in idx.source_cases.items() if cases}
+    ctx.user_names = {g: u.name or u.id or g for g, u in project.users.items()}
+
+    on_sources = {vv.variable for s in project.sources.values() for vv in s.variable_values}
+    on_cases = {vv.variable for c in project.cases.values() for vv in c.variable_values}
+    ctx.source_vars = [v for g, v in project.variables.items() if g in on_sources]
+    # A variable valued nowhere is shown on cases: NVivo attributes are mostly case attributes.
+    ctx.case_vars = [v for g, v in project.variables.items() if g in on_cases or g not in on_sources]
+    ctx.case_values = _values_of(project.cases, project.variables, diag, "case")
+    ctx.source_values = _values_of(project.sources, project.variables, diag, "source")
+    return ctx

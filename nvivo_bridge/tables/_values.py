@@ -1,0 +1,109 @@
+"""Typed values for the tables: dates as naive UTC datetimes, variable values by their type,
+and unique column names."""
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from typing import Any, Iterable, Optional
+
+import pandas as pd
+
+__all__ = ["to_datetimes", "parse_datetime", "typed_value", "typed_column", "unique_names"]
+
+
+def to_datetimes(values: list) -> pd.Series:
+    """Parse lexical ``xsd:dateTime`` strings into naive UTC datetimes (``NaT`` when missing or
+    unreadable); a value without a zone is taken as UTC.
+
+    Excel has no time zones, so every time is shown in UTC."""
+    s = pd.Series(values, dtype=object)
+    if s.empty or s.isna().all():
+        return pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
+    parsed = pd.to_datetime(s, utc=True, errors="coerce", format="ISO8601")
+    return parsed.dt.tz_localize(None).astype("datetime64[ns]")
+
+
+def parse_datetime(value: Optional[str]) -> Optional[_dt.datetime]:
+    """One lexical ``xsd:dateTime`` as a naive UTC :class:`datetime.datetime` (``None`` when unreadable)."""
+    if not value:
+        return None
+    try:
+        ts = pd.to_datetime(value, utc=True, format="ISO8601")
+    except (ValueError, TypeError, OverflowError):
+        return None
+    if ts is pd.NaT:
+        return None
+    return ts.tz_localize(None).to_pydatetime()
+
+
+_TRUE = {"true", "1", "yes", "ya", "y"}
+_FALSE = {"false", "0", "no", "tidak", "n"}
+
+
+def typed_value(value: Optional[str], vtype: str) -> tuple[Any, bool]:
+    """Convert a lexical variable value by the variable's type.
+
+    Returns ``(value, ok)``: ``ok`` is false when the text does not fit the type, and then the
+    text itself is returned so nothing is lost."""
+    if value is None:
+        return None, True
+    text = value.strip()
+    if vtype == "Text" or not text:
+        return value, True
+    try:
+        if vtype == "Integer":
+            return int(text), True
+        if vtype == "Float":
+            f = float(text)
+            return (f, True) if math.isfinite(f) else (value, False)
+        if vtype == "Boolean":
+            low = text.lower()
+            if low in _TRUE:
+                return True, True
+            if low in _FALSE:
+                return False, True
+            return value, False
+        if vtype == "Date":
+            return _dt.datetime.combine(_dt.date.fromisoformat(text[:10]), _dt.time()), True
+        if vtype == "DateTime":
+            parsed = parse_datetime(text)
+            return (parsed, True) if parsed is not None else (value, False)
+    except (ValueError, OverflowError):
+        return value, False
+    return value, True
+
+
+def typed_column(values: list, vtype: str) -> pd.Series:
+    """A Series for one variable: a typed dtype when every value fits, else object dtype."""
+    kinds = {type(v) for v in values if v is not None}
+    if vtype == "Integer" and kinds <= {int}:
+        return pd.Series(values, dtype="Int64")
+    if vtype == "Float" and kinds <= {float, int}:
+        return pd.Series([None if v is None else float(v) for v in values], dtype="float64")
+    if vtype == "Boolean" and kinds <= {bool}:
+        return pd.Series(values, dtype="boolean")
+    if vtype in ("Date", "DateTime") and kinds <= {_dt.datetime}:
+        return pd.Series(values, dtype="datetime64[ns]") if values else pd.Series([], dtype="datetime64[ns]")
+    if kinds <= {str}:
+        return pd.Series(values, dtype="str") if values else pd.Series([], dtype="str")
+    return pd.Series(values, dtype=object)
+
+
+def unique_names(wanted: Iterable[str], taken: Iterable[str] = (), suffix: str = "") -> list[str]:
+    """Make each name unique against ``taken`` and each other: a clash gets ``suffix`` and then
+    `` (2)``, `` (3)``… (compared case-insensitively, as Excel and file systems do)."""
+    used = {t.lower() for t in taken}
+    out: list[str] = []
+    for name in wanted:
+        name = name or "(unnamed)"
+        cand = name
+        if cand.lower() in used and suffix:
+            cand = f"{name}{suffix}"
+        n = 2
+        base = cand
+        while cand.lower() in used:
+            cand = f"{base} ({n})"
+            n += 1
+        used.add(cand.lower())
+        out.append(cand)
+    return out

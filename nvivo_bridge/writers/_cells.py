@@ -1,0 +1,152 @@
+"""Turning DataFrame columns into plain cell values that spreadsheets accept, shared by the xlsx
+and CSV writers.
+
+Work is done column by column, so the common case (a clean column) costs one pass in C
+(joining and searching the strings) rather than Python work per cell.  Repairs are counted per
+table and reported once per table through :class:`~nvivo_bridge.errors.Diagnostics`.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+import numpy as np
+import pandas as pd
+
+from ..errors import Diagnostics
+
+__all__ = ["ILLEGAL_CHARS", "FORMULA_START", "EXCEL_MAX_CHARS", "Column", "prepare_table", "cut_marker",
+           "header_value"]
+
+# Characters an .xlsx (XML 1.0) cannot hold: C0 controls except tab, LF, CR; lone surrogates;
+# U+FFFE/U+FFFF.  openpyxl refuses the first group and lxml the rest.
+ILLEGAL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# A text cell starting with one of these is read as a formula by spreadsheet programs.
+FORMULA_START = ("=", "+", "-", "@")
+EXCEL_MAX_CHARS = 32_767
+
+
+def cut_marker(removed: int) -> str:
+    """The visible marker put at the end of a cut cell."""
+    return f" … [cut: {removed:,} more characters; the CSV export keeps the whole text]"
+
+
+@dataclass
+class Column:
+    """One column ready to write: ``values`` are ``None``, ``str``, ``int``, ``float``, ``bool``,
+    ``datetime.datetime`` or ``datetime.date``; ``formula_like`` lists the rows whose text starts
+    like a formula (``FORMULA_START``); ``is_text`` tells whether the column holds any text."""
+
+    name: str
+    values: list
+    formula_like: list = field(default_factory=list)
+    is_text: bool = False
+    plain: bool = False  # only None, str, int and float (no bool, date or other object)
+
+
+def _python_values(series: pd.Series) -> list:
+    """The column as Python values, every missing value (NaN, NaT, NA) as ``None``; datetimes as
+    naive ``datetime`` (``date`` when the whole column is at midnight, i.e. a date variable)."""
+    if isinstance(series.dtype, np.dtype) and series.dtype.kind == "M":
+        mask = series.isna().to_numpy()
+        present = series[~mask]
+        as_date = len(present) > 0 and bool((present == present.dt.normalize()).all())
+        vals = list(series.dt.to_pydatetime()) if hasattr(series.dt, "to_pydatetime") else series.tolist()
+        vals = [None if m else (v.date() if as_date else v) for v, m in zip(vals, mask)]
+        return vals
+    vals = series.tolist()
+    if isinstance(series.dtype, np.dtype) and series.dtype.kind in "iub":
+        return vals
+    mask = series.isna().to_numpy()
+    if mask.any():
+        for k in np.flatnonzero(mask):
+            vals[k] = None
+    for k, v in enumerate(vals):  # object columns (Project values, extra tables) may hold numpy scalars
+        if isinstance(v, np.generic):
+            vals[k] = v.item()
+        elif isinstance(v, pd.Timestamp):
+            vals[k] = v.to_pydatetime()
+    return vals
+
+
+def _utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def _cut(text: str, max_chars: int) -> str:
+    """``text`` cut to at most ``max_chars`` UTF-16 units, the marker included."""
+    keep_units = max_chars - len(cut_marker(len(text)))
+    kept = text.encode("utf-16-le", "surrogatepass")[:2 * keep_units].decode("utf-16-le", "ignore")
+    return kept + cut_marker(len(text) - len(kept))
+
+
+def _is_plain(dtype) -> bool:
+    """Whether a column of this dtype holds only None, str, int and float values."""
+    if isinstance(dtype, np.dtype):
+        return dtype.kind in "iuf"
+    return isinstance(dtype, pd.StringDtype) or str(dtype) in ("Int64", "Int32", "Float64", "UInt64")
+
+
+@dataclass
+class _Repairs:
+    control: int = 0
+    cut: int = 0
+    first_control: Optional[str] = None
+    first_cut: Optional[str] = None
+
+
+def _clean_text(col: Column, max_chars: Optional[int], rep: _Repairs, table: str) -> None:
+    """Remove illegal characters, cut over-long text, and note formula-like cells, in place."""
+    vals = col.values
+    text_rows = [k for k, v in enumerate(vals) if v.__class__ is str]
+    if not text_rows:
+        return
+    col.is_text = True
+    joined = "\n".join([vals[k] for k in text_rows])
+    if ILLEGAL_CHARS.search(joined):
+        for k in text_rows:
+            v = vals[k]
+            new = ILLEGAL_CHARS.sub("", v)
+            if new != v:
+                vals[k] = new
+                rep.control += 1
+                rep.first_control = rep.first_control or f"{table} row {k + 2} column {col.name}"
+    # Excel counts UTF-16 units, so text of more than max_chars // 2 code points may be too long.
+    if max_chars is not None and len(joined) > max_chars // 2:
+        for k in text_rows:
+            v = vals[k]
+            if len(v) > max_chars // 2 and _utf16_len(v) > max_chars:
+                vals[k] = _cut(v, max_chars)
+                rep.cut += 1
+                rep.first_cut = rep.first_cut or f"{table} row {k + 2} column {col.name}"
+    if any(joined.startswith(c) or f"\n{c}" in joined for c in FORMULA_START):
+        col.formula_like = [k for k in text_rows if vals[k][:1] in FORMULA_START]
+
+
+def prepare_table(name: str, df: pd.DataFrame, diag: Diagnostics, max_chars: Optional[int] = None) -> list[Column]:
+    """Prepare every column of table ``name``; report repairs once per table in ``diag``.
+
+    ``max_chars`` (Excel: 32,767) cuts longer text with a visible marker; ``None`` keeps it whole."""
+    rep = _Repairs()
+    cols = []
+    for k, cname in enumerate(df.columns):
+        series = df.iloc[:, k]
+        col = Column(str(cname), _python_values(series), plain=_is_plain(series.dtype))
+        _clean_text(col, max_chars, rep, name)
+        cols.append(col)
+    if rep.control:
+        diag.warn("control-characters-removed",
+                  f"{rep.control} cell(s) of table {name} held control characters spreadsheets forbid; they were removed",
+                  f"first: {rep.first_control}")
+    if rep.cut:
+        diag.warn("cell-cut", f"{rep.cut} cell(s) of table {name} were longer than Excel's {EXCEL_MAX_CHARS:,} "
+                              "characters and were cut (marked '… [cut: …]'); the CSV export keeps them whole",
+                  f"first: {rep.first_cut}")
+    return cols
+
+
+def header_value(name: Any) -> str:
+    """A header cell's text, cleaned like any other text."""
+    return ILLEGAL_CHARS.sub("", str(name))
+

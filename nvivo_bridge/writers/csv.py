@@ -1,0 +1,99 @@
+"""The researcher's tables as a folder of CSV files, one ``<table>.csv`` per table.
+
+UTF-8 with a byte-order mark by default, because Excel only shows non-ASCII text right in a
+CSV when the file starts with one.  Text that a spreadsheet would run as a formula (starting
+with ``=``, ``+``, ``-`` or ``@``) gets a leading apostrophe unless ``raw_csv`` is set: a CSV
+has no cell types, so that apostrophe is the only way to keep Excel from evaluating a coded
+excerpt such as ``=HYPERLINK(...)`` (CSV injection).  Text is never cut.
+"""
+from __future__ import annotations
+
+import codecs
+import csv as _csv
+from pathlib import Path
+
+from .._io import atomic_dir
+from ..errors import Diagnostics, UsageError, WriteError
+from ..model import Project
+from ..options import WriteOptions
+from ..tables import build_tables, warnings_table
+from ._cells import Column, prepare_table
+from .xlsx import written_counts
+
+__all__ = ["write", "csv_values"]
+
+_PROGRESS_EVERY = 5_000
+_REPLACE = "nvivo-bridge-csv-replace"
+_replaced = [0]
+
+
+def _count_and_replace(exc: UnicodeError):
+    """Encoding error handler: write '?' and count, so the loss is reported, not silent."""
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    _replaced[0] += exc.end - exc.start
+    return "?" * (exc.end - exc.start), exc.end
+
+
+def _take_replaced() -> int:
+    n, _replaced[0] = _replaced[0], 0
+    return n
+
+
+codecs.register_error(_REPLACE, _count_and_replace)
+
+
+def csv_values(col: Column, raw: bool) -> list:
+    """The column as CSV fields: booleans as ``TRUE``/``FALSE``, dates in ISO form, missing as
+    empty, and (unless ``raw``) formula-like text prefixed with an apostrophe."""
+    out = col.values
+    if not col.plain:
+        out = list(out)
+        for k, v in enumerate(out):
+            if v is True or v is False:
+                out[k] = "TRUE" if v else "FALSE"
+            elif hasattr(v, "isoformat"):
+                out[k] = v.isoformat(sep=" ") if hasattr(v, "hour") else v.isoformat()
+    if col.formula_like and not raw:
+        out = list(out) if out is col.values else out
+        for k in col.formula_like:
+            out[k] = "'" + out[k]
+    return out
+
+
+def write(project: Project, path: Path, diag: Diagnostics, options: WriteOptions) -> dict[str, int]:
+    """Write every table to ``path/<table>.csv`` (the folder is written atomically)."""
+    try:
+        codecs.lookup(options.encoding)
+    except LookupError:
+        raise UsageError(f"unknown encoding '{options.encoding}'", hint="try utf-8-sig, utf-8 or cp1252") from None
+    tables = build_tables(project, diag=diag)
+    _take_replaced()
+    total = sum(len(df) for df in tables.values())
+    done = last = 0
+    try:
+        with atomic_dir(Path(path), force=bool(options.extra.get("force"))) as tmp:
+            for name, df in tables.items():
+                if name == "Warnings":
+                    df = warnings_table(list(project.issues) + diag.finish())
+                cols = prepare_table(name, df, diag)
+                with open(tmp / f"{name}.csv", "w", encoding=options.encoding, errors=_REPLACE,
+                          newline="") as fh:
+                    writer = _csv.writer(fh)
+                    writer.writerow([c.name for c in cols])
+                    values = [csv_values(c, options.raw_csv) for c in cols]
+                    for a in range(0, len(df), _PROGRESS_EVERY):
+                        writer.writerows(zip(*[v[a:a + _PROGRESS_EVERY] for v in values]))
+                        done += min(_PROGRESS_EVERY, len(df) - a)
+                        if options.progress is not None and (done - last >= _PROGRESS_EVERY or done == total):
+                            last = done
+                            options.progress(done, total)
+                lost = _take_replaced()
+                if lost:
+                    diag.warn("encoding-replaced", f"{lost} character(s) of table {name} cannot be written in "
+                                                   f"{options.encoding} and were replaced by '?'",
+                              f"{name}.csv")
+    except OSError as exc:
+        raise WriteError(f"cannot write the CSV files ({exc.strerror or exc})", str(path),
+                         hint="check the disk space and that no file in the folder is open in Excel") from None
+    return written_counts(tables)
