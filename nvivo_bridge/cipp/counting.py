@@ -1,0 +1,179 @@
+"""Counting references, sources, cases and words per code and per CIPP component.
+
+Built on :mod:`nvivo_bridge.coding_index` in one pass.  A *segment* is a distinct coded place
+(source, kind, start, end — or the locator/excerpt when positions are unknown).  A *unit* is what
+one reference counts: the segment (coder dedupe on), or the segment per coder (dedupe off, as
+NVivo counts).  A *reference* of a code is a distinct (code, unit) pair.  Aggregated counts are
+unions of units over a subtree, component totals unions over the component's codes, and the
+grand total the union over every kept component — all deduplicated.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable, Optional
+
+from ..coding_index import CodingIndex, build_index
+from ..errors import UsageError
+from ..model import Project
+from .assign import Assignment
+
+__all__ = ["Counts", "count"]
+
+
+@dataclass
+class Counts:
+    """Per-reference, per-unit and per-code tables (parallel lists indexed by reference/unit id)."""
+
+    index: CodingIndex
+    n_raw: int = 0
+    n_segments: int = 0
+    # per unit
+    unit_source: list = field(default_factory=list)
+    unit_cases: list = field(default_factory=list)
+    unit_words: list = field(default_factory=list)
+    unit_entry: list = field(default_factory=list)
+    unit_segment: list = field(default_factory=list)
+    # per reference (code, unit)
+    ref_code: list = field(default_factory=list)
+    ref_unit: list = field(default_factory=list)
+    ref_entries: list = field(default_factory=list)
+    # per code
+    direct: dict = field(default_factory=dict)
+    aggregated: dict = field(default_factory=dict)
+    seg_codes: dict = field(default_factory=dict)
+    overlaps: list = field(default_factory=list)
+    multi_coder: list = field(default_factory=list)
+    dropped_case_codings: int = 0
+
+    def stats(self, units: Iterable[int]) -> tuple[int, set, set, int]:
+        """``(references, sources, cases, words)`` of a collection of distinct units."""
+        n = 0
+        sources: set = set()
+        cases: set = set()
+        words = 0
+        src, cs, wd = self.unit_source, self.unit_cases, self.unit_words
+        for u in units:
+            n += 1
+            sources.add(src[u])
+            cases.update(cs[u])
+            words += wd[u]
+        return n, sources, cases, words
+
+    def coders(self, g: str) -> list[str]:
+        """Distinct coder names of the references of code ``g`` and its subcodes, sorted."""
+        names = set()
+        coder = self.index.coder
+        for r in self.aggregated_refs.get(g, ()):
+            for e in self.ref_entries[r]:
+                names.add(coder[e] or "(unknown)")
+        return sorted(names)
+
+    aggregated_refs: dict = field(default_factory=dict)
+
+
+def _segment_key(idx: CodingIndex, i: int) -> tuple:
+    start = idx.start[i]
+    if start is not None:
+        return (idx.source_guid[i], idx.kind[i], start, idx.end[i])
+    kind = idx.kind[i]
+    text = idx.text[i]
+    if kind == "transcript" and (text is None or text == "transcript span"):
+        return (idx.source_guid[i], kind, idx.selection_guid[i])
+    return (idx.source_guid[i], kind, text)
+
+
+def count(project: Project, a: Assignment, coder: Optional[str] = None, coder_dedupe: bool = True) -> Counts:
+    """Index and count every coding of ``project`` at the codes kept by ``a`` (excluded codes and
+    cases-as-codes are left out)."""
+    if coder is not None:
+        known = {u.name for u in project.users.values()} | {u.id for u in project.users.values()} | set(project.users)
+        if coder not in known:
+            raise UsageError(f"no coder named '{coder}'", project.source_file,
+                             hint="coders in this project: " + (", ".join(sorted(
+                                 u.name or u.id or g for g, u in project.users.items())) or "none"))
+    idx = build_index(project, coder)
+    c = Counts(index=idx)
+    excluded = {g for g, comps in a.components.items() if comps == ("exclude",)}
+    case_codes = set(a.case_codes)
+    seg_ids: dict[tuple, int] = {}
+    unit_ids: dict = {}
+    ref_ids: dict[tuple, int] = {}
+    seg_coders: dict[tuple, set] = {}
+    words_of = _words
+    for i in range(len(idx)):
+        g = idx.code_guid[i]
+        if g in case_codes:
+            c.dropped_case_codings += 1
+            continue
+        if g in excluded or g not in a.path:
+            continue
+        c.n_raw += 1
+        key = _segment_key(idx, i)
+        seg = seg_ids.get(key)
+        if seg is None:
+            seg = seg_ids[key] = len(seg_ids)
+        who = idx.coder[i]
+        ukey = seg if coder_dedupe else (seg, who)
+        unit = unit_ids.get(ukey)
+        if unit is None:
+            unit = unit_ids[ukey] = len(unit_ids)
+            c.unit_source.append(idx.source_guid[i])
+            c.unit_cases.append(idx.cases[i])
+            c.unit_words.append(words_of(idx.text[i]) if idx.kind[i] == "text" else 0)
+            c.unit_entry.append(i)
+            c.unit_segment.append(seg)
+        rkey = (g, unit)
+        ref = ref_ids.get(rkey)
+        if ref is None:
+            ref = ref_ids[rkey] = len(c.ref_code)
+            c.ref_code.append(g)
+            c.ref_unit.append(unit)
+            c.ref_entries.append([i])
+            c.direct.setdefault(g, []).append(ref)
+            c.seg_codes.setdefault(seg, []).append(g)
+        else:
+            c.ref_entries[ref].append(i)
+        seg_coders.setdefault((g, seg), set()).add(who)
+    c.n_segments = len(seg_ids)
+    c.multi_coder = [(g, seg, sorted(w or "(unknown)" for w in who))
+                     for (g, seg), who in seg_coders.items() if len(who) > 1]
+    _aggregate(c, a)
+    c.overlaps = _overlaps(c, idx)
+    return c
+
+
+def _words(text: Optional[str]) -> int:
+    return len(text.split()) if text else 0
+
+
+def _aggregate(c: Counts, a: Assignment) -> None:
+    """Units (and references) per code over its subtree, children before parents."""
+    for g in reversed(a.order):
+        refs = list(c.direct.get(g, ()))
+        units = {c.ref_unit[r] for r in refs}
+        for child in a.children.get(g, ()):
+            units |= c.aggregated.get(child, set())
+            refs.extend(c.aggregated_refs.get(child, ()))
+        c.aggregated[g] = units
+        c.aggregated_refs[g] = refs
+
+
+def _overlaps(c: Counts, idx: CodingIndex) -> list[tuple[str, str, int, int, int, int]]:
+    """Pairs of different spans at the same code and source, by the same coder, that overlap."""
+    groups: dict[tuple, list[tuple[int, int]]] = {}
+    for r, g in enumerate(c.ref_code):
+        for e in c.ref_entries[r]:
+            if idx.kind[e] == "text" and idx.start[e] is not None:
+                groups.setdefault((g, idx.source_guid[e], idx.coder[e]), []).append((idx.start[e], idx.end[e]))
+    out = []
+    for (g, src, _who), spans in groups.items():
+        if len(spans) < 2:
+            continue
+        spans = sorted(set(spans))
+        far_start, far_end = spans[0]
+        for s, e in spans[1:]:
+            if s < far_end:
+                out.append((g, src, far_start, far_end, s, e))
+            if e > far_end:
+                far_start, far_end = s, e
+    return out

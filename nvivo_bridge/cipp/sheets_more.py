@@ -1,0 +1,176 @@
+"""The supporting tables: Metadata, Quotations, Unmapped, Empty Codes and Warnings."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+import pandas as pd
+
+from .labels import COMPONENTS, text
+from .mapping import describe_rules
+
+__all__ = ["metadata", "quotations", "unmapped", "empty_codes", "warnings", "MAX_TEXT"]
+
+MAX_TEXT = 32_000  # Excel's cell limit is 32,767 characters
+MAX_WARNINGS_PER_TYPE = 2_000
+
+
+def metadata(res: Any) -> pd.DataFrame:
+    """Key/value rows: what was summarised, how codes were mapped and how things were counted."""
+    from .. import __version__
+
+    p, a, c = res.project, res.assignment, res.counts
+    rows = [("project", p.name), ("input file", p.source_file or ""),
+            ("export date", datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")),
+            ("tool version", f"nvivo-bridge {__version__}"), ("mapping file", describe_rules(res.config))]
+    for comp in COMPONENTS + ("other",):
+        origins = sorted({a.origin[g] for g in res.comp_codes.get(comp, ())})
+        rows.append((f"mapping source: {comp}", ", ".join(origins) or "(no codes)"))
+    rows += [("unmapped codes", res.unmapped), ("group by", ", ".join(res.group_by) or "(none)"),
+             ("language", res.lang),
+             ("counting rule: reference", text("rule_reference" if res.coder_dedupe else "rule_reference_off",
+                                               res.lang)),
+             ("counting rule: aggregated", text("rule_aggregated", res.lang)),
+             ("counting rule: sources/cases", text("rule_sources", res.lang)),
+             ("counting rule: totals", text("footnote", res.lang)),
+             ("counting rule: matrix", text("rule_matrix", res.lang)),
+             ("coder filter", res.coder or "(all coders)"), ("coder dedupe", "on" if res.coder_dedupe else "off"),
+             ("n_sources", len(p.sources)), ("n_cases", len(p.cases)), ("n_codes", len(a.order)),
+             ("code references", len(c.ref_code)), ("distinct segments", c.n_segments),
+             ("raw codings", c.n_raw)]
+    return pd.DataFrame(rows, columns=["key", "value"]).astype({"value": "object"})
+
+
+def _case_columns(res: Any) -> tuple[list[str], dict]:
+    """Attribute column names and a cache of (case names, per-attribute values) per cases tuple."""
+    return list(res.case_value), {}
+
+
+def quotations(res: Any) -> pd.DataFrame:
+    """One row per reference, in component → code tree → source → position order."""
+    p, a, c, idx = res.project, res.assignment, res.counts, res.counts.index
+    attrs, cache = _case_columns(res)
+    no_case, missing = text("no_case", res.lang), text("missing", res.lang)
+    non_text = text("non_text", res.lang)
+    comp_rank = {comp: i for i, comp in enumerate(res.rows)}
+    code_rank = {g: i for i, g in enumerate(res.kept)}
+    shown = {g for comp in res.rows for g in res.comp_codes[comp]}
+    src_rank = {g: i for i, g in enumerate(p.sources)}
+    src_name = {g: s.name or g for g, s in p.sources.items()}
+    case_name = {g: cs.name or g for g, cs in p.cases.items()}
+    paths = a.path
+    refs = [r for r, g in enumerate(c.ref_code) if g in shown]
+    first = c.unit_entry
+
+    def key(r: int) -> tuple:
+        g = c.ref_code[r]
+        comps = a.components[g] or ("other",)
+        e = first[c.ref_unit[r]]
+        start = idx.start[e]
+        return (comp_rank.get(comps[0], 99), code_rank[g], src_rank.get(idx.source_guid[e], 0),
+                start if start is not None else -1, e)
+
+    refs.sort(key=key)
+    cols: dict[str, list] = {k: [] for k in ("quote_id", "component", "subcomponent", "code_path", "source",
+                                             "case", *attrs, "start", "end", "text", "coders",
+                                             "other_codes_on_span", "representative", "memo")}
+    width = max(5, len(str(len(refs))))
+    for n, r in enumerate(refs, start=1):
+        g = c.ref_code[r]
+        u = c.ref_unit[r]
+        e = first[u]
+        cases = c.unit_cases[u]
+        info = cache.get(cases)
+        if info is None:
+            names = "; ".join(case_name.get(x, x) for x in cases) if cases else no_case
+            vals = ["; ".join(dict.fromkeys(res.case_value[at].get(x, missing) for x in cases)) if cases else ""
+                    for at in attrs]
+            info = cache[cases] = (names, vals)
+        cols["quote_id"].append(f"Q{n:0{width}d}")
+        cols["component"].append("; ".join(a.components[g]) or "other")
+        cols["subcomponent"].append(a.subcomponent.get(g))
+        cols["code_path"].append(paths[g])
+        cols["source"].append(src_name.get(idx.source_guid[e], idx.source_guid[e]))
+        cols["case"].append(info[0])
+        for at, v in zip(attrs, info[1]):
+            cols[at].append(v)
+        cols["start"].append(idx.start[e])
+        cols["end"].append(idx.end[e])
+        t = idx.text[e]
+        if idx.kind[e] != "text":
+            t = f"{non_text} {t}".strip() if t else non_text
+        elif t and len(t) > MAX_TEXT:
+            t = t[:MAX_TEXT - 1] + "\u2026"
+        cols["text"].append(t)
+        entries = c.ref_entries[r]
+        cols["coders"].append(", ".join(dict.fromkeys(idx.coder[x] or "(unknown)" for x in entries)))
+        others = c.seg_codes.get(c.unit_segment[u], ())
+        cols["other_codes_on_span"].append("; ".join(paths[o] for o in others if o != g) or None)
+        cols["representative"].append(None)
+        memos = [idx.memo[x] for x in entries if idx.memo[x]]
+        cols["memo"].append("\n\n".join(dict.fromkeys(memos)) or None)
+    return pd.DataFrame(cols)
+
+
+def _code_rows(res: Any, codes: list[str]) -> pd.DataFrame:
+    a, c = res.assignment, res.counts
+    rows = []
+    for g in codes:
+        refs, _s, cases, _w = c.stats(c.aggregated.get(g, set()))
+        rows.append({"component": "; ".join(a.components[g]) or "other", "code_path": a.path[g],
+                     "description": res.project.codes[g].description, "refs": refs,
+                     "refs_direct": len(c.direct.get(g, ())), "n_cases": len(cases)})
+    return pd.DataFrame(rows, columns=["component", "code_path", "description", "refs", "refs_direct", "n_cases"])
+
+
+def unmapped(res: Any) -> pd.DataFrame:
+    """Codes that no rule, set or name put in a component (also under ``--unmapped drop``)."""
+    a = res.assignment
+    return _code_rows(res, [g for g in a.order if a.components[g] == ()])
+
+
+def empty_codes(res: Any) -> pd.DataFrame:
+    """Kept codes with no reference, subcodes included."""
+    c = res.counts
+    return _code_rows(res, [g for g in res.kept if not c.aggregated.get(g)])
+
+
+def warnings(res: Any) -> pd.DataFrame:
+    """One row per issue: overlap, multi-coder, no-case, non-text, multi-component, and mapping notes."""
+    p, a, c, idx = res.project, res.assignment, res.counts, res.counts.index
+    src_name = {g: s.name or g for g, s in p.sources.items()}
+    rows: list[tuple] = []
+    for g in [x for x in a.order if x in a.multi]:
+        rows.append(("multi-component", a.path[g], None,
+                     "counted under " + " and ".join(a.components[g]) + "; once in the total"))
+    for g in a.case_codes:
+        rows.append(("case-as-code", p.codes[g].name, None, "an NVivo case exported as a code: not counted as a code"))
+    for rule in a.unused_globs:
+        rows.append(("unused-rule", rule.raw, None, f"mapping {rule.where} matches no code"))
+    for g, src, s1, e1, s2, e2 in c.overlaps[:MAX_WARNINGS_PER_TYPE]:
+        rows.append(("overlap", a.path[g], src_name.get(src, src),
+                     f"{s1}\u2013{e1} overlaps {s2}\u2013{e2}: two references"))
+    seg_first = {}
+    for u, seg in enumerate(c.unit_segment):
+        seg_first.setdefault(seg, c.unit_entry[u])
+    for g, seg, who in c.multi_coder[:MAX_WARNINGS_PER_TYPE]:
+        e = seg_first[seg]
+        how = "counted once (coder dedupe on)" if res.coder_dedupe else f"counted {len(who)} times (coder dedupe off)"
+        rows.append(("multi-coder", a.path[g], src_name.get(idx.source_guid[e]),
+                     f"identical span {idx.start[e]}\u2013{idx.end[e]} coded by {', '.join(who)}: {how}"))
+    no_case: dict[str, int] = {}
+    non_text: dict[str, int] = {}
+    for u, cases in enumerate(c.unit_cases):
+        e = c.unit_entry[u]
+        if not cases:
+            no_case[idx.source_guid[e]] = no_case.get(idx.source_guid[e], 0) + 1
+        if idx.kind[e] != "text":
+            non_text[idx.source_guid[e]] = non_text.get(idx.source_guid[e], 0) + 1
+    for s, n in no_case.items():
+        rows.append(("no-case", None, src_name.get(s, s), f"{n} coded segment(s) in a source with no case: "
+                     f"case = {text('no_case', res.lang)}"))
+    for s, n in non_text.items():
+        rows.append(("non-text", None, src_name.get(s, s), f"{n} non-text segment(s) counted (no words)"))
+    if c.index.dangling:
+        rows.append(("dangling-coding", None, None, f"{c.index.dangling} coding(s) of codes not in the project ignored"))
+    return pd.DataFrame(rows, columns=["type", "code_path", "source", "detail"])

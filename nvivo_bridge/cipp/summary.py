@@ -1,0 +1,142 @@
+"""The CIPP summary as data: assignment + counts + one DataFrame per sheet.
+
+:func:`build` returns a :class:`CippResult` that the workbook, figure and report writers share;
+:func:`summarize` is the public entry point returning the DataFrames only.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional, Sequence, Union
+
+from ..errors import NvivoBridgeError, UsageError
+from ..model import Project
+from .assign import Assignment, assign
+from .counting import Counts, count
+from .labels import COMPONENTS, check_lang, sheet_name
+from .mapping import MappingConfig, load_mapping, normalised_policy
+
+__all__ = ["CippResult", "UnmappedCodesError", "build", "summarize"]
+
+
+class UnmappedCodesError(NvivoBridgeError):
+    """``unmapped="error"`` and some codes belong to no component (exit 1)."""
+
+    exit_code = 1
+
+
+@dataclass
+class CippResult:
+    """Everything the writers need: the frames (sheet name → DataFrame) and what they came from."""
+
+    project: Project
+    config: MappingConfig
+    assignment: Assignment
+    counts: Counts
+    lang: str
+    unmapped: str
+    coder: Optional[str]
+    coder_dedupe: bool
+    group_by: list[str]
+    rows: list[str] = field(default_factory=list)          # component rows shown, in order
+    comp_codes: dict = field(default_factory=dict)        # component → codes (tree order)
+    comp_units: dict = field(default_factory=dict)        # component → set of units
+    total_units: set = field(default_factory=set)
+    kept: list = field(default_factory=list)              # codes shown in Code Detail (tree order)
+    attr_values: dict = field(default_factory=dict)       # attribute → ordered values
+    case_value: dict = field(default_factory=dict)        # attribute → {case guid: value}
+    frames: dict = field(default_factory=dict)
+    sheet_keys: dict = field(default_factory=dict)        # logical key → sheet name
+
+    def frame(self, key: str) -> Any:
+        """The DataFrame of a logical sheet key (``overview``, ``detail``, ``matrix:Peran``…)."""
+        return self.frames[self.sheet_keys[key]]
+
+
+def _group_by(project: Project, group_by: Union[str, Sequence[str], None]) -> list[str]:
+    case_vars: list[str] = []
+    names = {v.guid: v.name for v in project.variables.values()}
+    used = {vv.variable for c in project.cases.values() for vv in c.variable_values}
+    for g, v in project.variables.items():
+        if g in used:
+            case_vars.append(v.name)
+    if group_by is None or group_by == () or group_by == []:
+        return case_vars[:1]
+    wanted = [group_by] if isinstance(group_by, str) else list(group_by)
+    for name in wanted:
+        if name not in names.values():
+            raise UsageError(f"no case attribute named '{name}'", project.source_file,
+                             hint="attributes in this project: " + (", ".join(names.values()) or "none"))
+    return list(dict.fromkeys(wanted))
+
+
+def build(project: Project, mapping: Union[str, Path, dict, MappingConfig, None] = None,
+          group_by: Union[str, Sequence[str], None] = None, lang: str = "en",
+          unmapped: Optional[str] = None, coder: Optional[str] = None,
+          coder_dedupe: bool = True) -> CippResult:
+    """Map, count and tabulate ``project``; see :func:`summarize` for the arguments."""
+    from . import sheets, sheets_more
+
+    check_lang(lang)
+    cfg = load_mapping(mapping)
+    policy = normalised_policy(unmapped) or cfg.unmapped or "other"
+    a = assign(project, cfg)
+    unmapped_paths = [a.path[g] for g in a.order if a.components[g] == ()]
+    if policy == "error" and unmapped_paths:
+        raise UnmappedCodesError(f"{len(unmapped_paths)} code(s) map to no CIPP component: "
+                                 + ", ".join(unmapped_paths), project.source_file,
+                                 hint="add rules to the mapping file (--map) or use --unmapped other|drop")
+    res = CippResult(project, cfg, a, count(project, a, coder, coder_dedupe), lang, policy, coder,
+                     coder_dedupe, _group_by(project, group_by))
+    for comp in COMPONENTS + ("other",):
+        res.comp_codes[comp] = []
+    for g in a.order:
+        comps = a.components[g]
+        if comps == ("exclude",):
+            continue
+        if comps == ():
+            if policy != "other":
+                continue
+            comps = ("other",)
+        res.kept.append(g)
+        for comp in comps:
+            res.comp_codes[comp].append(g)
+    direct = res.counts.direct
+    for comp, codes in res.comp_codes.items():
+        units: set = set()
+        for g in codes:
+            units.update(res.counts.ref_unit[r] for r in direct.get(g, ()))
+        res.comp_units[comp] = units
+        res.total_units |= units
+    res.rows = list(COMPONENTS) + (["other"] if res.comp_units["other"] else [])
+    sheets.attribute_values(res)
+    frames = [("metadata", None, sheets_more.metadata), ("overview", None, sheets.overview),
+              ("detail", None, sheets.code_detail)]
+    frames += [("matrix", attr, sheets.matrix) for attr in res.group_by]
+    frames += [("quotations", None, sheets_more.quotations), ("unmapped", None, sheets_more.unmapped),
+               ("empty", None, sheets_more.empty_codes), ("warnings", None, sheets_more.warnings)]
+    for key, attr, fn in frames:
+        name = sheet_name(key, lang, attr or "")
+        logical = f"{key}:{attr}" if attr else key
+        res.sheet_keys[logical] = name
+    for key, attr, fn in frames:
+        logical = f"{key}:{attr}" if attr else key
+        res.frames[res.sheet_keys[logical]] = fn(res, attr) if attr else fn(res)
+    return res
+
+
+def summarize(project: Project, mapping: Union[str, Path, dict, MappingConfig, None] = None,
+              group_by: Union[str, Sequence[str], None] = None, lang: str = "en",
+              unmapped: Optional[str] = None, coder: Optional[str] = None,
+              coder_dedupe: bool = True) -> dict:
+    """Summarise ``project`` by CIPP component; return ``{sheet name: DataFrame}`` in sheet order.
+
+    ``mapping``: a YAML/CSV mapping file, a dict in its structure, or ``None`` (synonyms only).
+    ``group_by``: case attribute name(s) for the ``references: <value>`` columns and the matrix
+    sheets (default: the first case attribute).  ``lang``: ``en`` or ``id`` (sheet names and
+    labels).  ``unmapped``: ``other``, ``drop`` or ``error`` (default: the mapping file's setting,
+    else ``other``).  ``coder``: keep only that coder's codings.  ``coder_dedupe``: identical spans
+    from different coders count once.  Raises :class:`UnmappedCodesError` under ``error`` and
+    :class:`~nvivo_bridge.errors.UsageError` for a bad mapping.
+    """
+    return build(project, mapping, group_by, lang, unmapped, coder, coder_dedupe).frames

@@ -1,0 +1,199 @@
+"""The CIPP workbook: one sheet per DataFrame, styled like a thesis table, with a native bar chart.
+
+openpyxl's write-only mode streams rows to disk, so a 200k-reference Quotations sheet costs
+little memory; styling is limited to headers, subtotal/total rows and number formats.
+"""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any, Optional
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+from .._io import atomic_file
+from ..errors import WriteError
+from .labels import text
+
+__all__ = ["write_workbook"]
+
+_THIN = Side(style="thin", color="000000")
+_MED = Side(style="medium", color="000000")
+_HEAD_FONT = Font(bold=True)
+_HEAD_BORDER = Border(top=_MED, bottom=_THIN)
+_TOTAL_BORDER = Border(top=_THIN, bottom=_MED)
+_SUB_FILL = PatternFill("solid", fgColor="F2F2F2")
+_WRAP = Alignment(wrap_text=True, vertical="top")
+_PCT_COLS = ("references_pct", "cases_pct", "pct_of_component")
+
+
+def _clean(value: Any) -> Any:
+    """A value openpyxl can store: no NaN/NA, no numpy scalars, no control characters."""
+    if value is None:
+        return None
+    t = type(value)
+    if t is str:
+        if ILLEGAL_CHARACTERS_RE.search(value):
+            value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        return value
+    if t is float:
+        return None if math.isnan(value) else value
+    if t is int or t is bool:
+        return value
+    if hasattr(value, "item"):
+        value = value.item()
+        return None if isinstance(value, float) and math.isnan(value) else value
+    try:
+        if value != value:  # pd.NA raises TypeError, NaT compares unequal
+            return None
+    except TypeError:
+        return None
+    return value
+
+
+def _row(ws: Any, values: list, font: Optional[Font] = None, border: Optional[Border] = None,
+         fill: Optional[PatternFill] = None, formats: Optional[dict] = None) -> None:
+    """Append one row; strings that look like formulas are kept as text."""
+    out = []
+    for i, v in enumerate(values):
+        v = _clean(v)
+        fmt = formats.get(i) if formats else None
+        if font or border or fill or fmt or (type(v) is str and v[:1] == "="):
+            cell = WriteOnlyCell(ws, value=v)
+            if type(v) is str and v[:1] == "=":
+                cell.data_type = "s"
+            if font:
+                cell.font = font
+            if border:
+                cell.border = border
+            if fill:
+                cell.fill = fill
+            if fmt:
+                cell.number_format = fmt
+            out.append(cell)
+        else:
+            out.append(v)
+    ws.append(out)
+
+
+def _widths(ws: Any, df: Any, cap: int = 60, wide: Optional[dict] = None) -> None:
+    sample = df.head(200)
+    for i, col in enumerate(df.columns, start=1):
+        width = len(str(col)) + 2
+        if len(sample):
+            longest = sample[col].map(lambda v: len(str(v)) if v is not None else 0).max()
+            width = max(width, min(int(longest) + 2, cap))
+        if wide and col in wide:
+            width = wide[col]
+        ws.column_dimensions[get_column_letter(i)].width = max(8, min(width, cap if not wide or col not in wide else width))
+
+
+def _table(ws: Any, df: Any, wrap_cols: tuple = ()) -> None:
+    """Header with booktabs-style rules, then the rows (fast path: plain values)."""
+    cols = list(df.columns)
+    _row(ws, cols, _HEAD_FONT, _HEAD_BORDER)
+    pct = {i: "0.0" for i, c in enumerate(cols) if c in _PCT_COLS or str(c).startswith("cases %")}
+    columns = [df[c].tolist() for c in cols]
+    kinds = df["row_type"].tolist() if "row_type" in df.columns else None
+    for r, values in enumerate(zip(*columns)):
+        kind = kinds[r] if kinds else None
+        if kind == "total":
+            _row(ws, list(values), _HEAD_FONT, _TOTAL_BORDER, formats=pct)
+        elif kind == "subtotal":
+            _row(ws, list(values), _HEAD_FONT, fill=_SUB_FILL, formats=pct)
+        elif pct:
+            _row(ws, list(values), formats=pct)
+        else:
+            row = [_clean(v) for v in values]
+            for v in row:
+                if type(v) is str and v[:1] == "=":
+                    row = _formula_safe(ws, row)
+                    break
+            ws.append(row)
+
+
+def _formula_safe(ws: Any, values: Any) -> list:
+    out = []
+    for v in values:
+        v = _clean(v)
+        if type(v) is str and v[:1] == "=":
+            cell = WriteOnlyCell(ws, value=v)
+            cell.data_type = "s"
+            out.append(cell)
+        else:
+            out.append(v)
+    return out
+
+
+def _overview(ws: Any, df: Any, res: Any) -> None:
+    cols = list(df.columns)
+    pct = {i: "0.0" for i, c in enumerate(cols) if c in _PCT_COLS}
+    _row(ws, cols, _HEAD_FONT, _HEAD_BORDER)
+    for values in df.itertuples(index=False, name=None):
+        if values[0] == "total":
+            _row(ws, list(values), _HEAD_FONT, _TOTAL_BORDER, formats=pct)
+        else:
+            _row(ws, list(values), formats=pct)
+    ws.append([])
+    foot = WriteOnlyCell(ws, value=text("footnote", res.lang))
+    foot.font = Font(italic=True, size=9)
+    ws.append([foot])
+    n = len(df) - 1  # component rows, Total excluded from the chart
+    if n <= 0:
+        return
+    chart = BarChart()
+    chart.type = "col"
+    chart.style = 10
+    chart.title = text("chart_title", res.lang)
+    chart.y_axis.title = text("references", res.lang)
+    chart.legend = None
+    ref_col = cols.index("references") + 1
+    chart.add_data(Reference(ws, min_col=ref_col, min_row=1, max_row=n + 1), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=2, min_row=2, max_row=n + 1))
+    chart.width, chart.height = 16, 8
+    ws.add_chart(chart, f"B{len(df) + 5}")
+
+
+def _matrix(ws: Any, df: Any, res: Any) -> None:
+    n_cases = df.attrs.get("n_cases", {})
+    head = []
+    for col in df.columns:
+        value = None
+        for prefix in ("references: ", "cases: "):
+            if str(col).startswith(prefix):
+                value = n_cases.get(str(col)[len(prefix):])
+        head.append(value)
+    head[0] = text("cases_in_group", res.lang)
+    _row(ws, head, Font(italic=True))
+    _table(ws, df)
+
+
+def write_workbook(res: Any, path: Path) -> None:
+    """Write every frame of ``res`` to ``path`` (.xlsx), atomically."""
+    wb = Workbook(write_only=True)
+    keys = {v: k for k, v in res.sheet_keys.items()}
+    for name, df in res.frames.items():
+        ws = wb.create_sheet(title=name)
+        key = keys[name].split(":")[0]
+        wide = {"text": 80, "memo": 40, "detail": 70, "value": 100, "top_codes": 60, "description": 50}
+        _widths(ws, df, wide=wide)
+        ws.freeze_panes = "A3" if key == "matrix" else "A2"
+        if key == "overview":
+            _overview(ws, df, res)
+        elif key == "matrix":
+            _matrix(ws, df, res)
+        else:
+            if len(df.columns) and len(df) and key not in ("metadata",):
+                ws.auto_filter.ref = f"A1:{get_column_letter(len(df.columns))}{len(df) + 1}"
+            _table(ws, df)
+    try:
+        with atomic_file(Path(path)) as tmp:
+            wb.save(tmp)
+    except OSError as exc:
+        raise WriteError(f"cannot write the workbook ({exc.strerror or exc})", str(path),
+                         hint="close the file in Excel and check the folder is writable") from None

@@ -1,0 +1,54 @@
+"""``nvivo-bridge cipp``."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from . import main
+from ._common import handle_errors, print_issues, read_options
+
+
+@main.command()
+@click.argument("input", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="Summary workbook (.xlsx).")
+@click.option("--map", "mapping", type=click.Path(path_type=Path), help="Mapping file (.yaml or .csv).")
+@click.option("--group-by", multiple=True, metavar="ATTRIBUTE",
+              help="Case attribute for the per-value columns and a Matrix sheet (repeatable; default: the first).")
+@click.option("--lang", type=click.Choice(["en", "id"]), default="en", show_default=True,
+              help="Sheet names and labels: English or Indonesian.")
+@click.option("--unmapped", type=click.Choice(["other", "drop", "error"]),
+              help="Codes in no component: an Other row (default), left out, or an error (exit 1).")
+@click.option("--coder", metavar="NAME", help="Count only this coder's codings.")
+@click.option("--coder-dedupe/--no-coder-dedupe", default=True, show_default=True,
+              help="Count identical spans from different coders once (NVivo counts them per coder).")
+@click.option("--figures", type=click.Path(path_type=Path), metavar="DIR", help="Write figures F1–F4 (PNG+SVG) here.")
+@click.option("--report", type=click.Path(path_type=Path), help="Write a self-contained HTML report.")
+@read_options
+@click.option("--force", is_flag=True, help="Replace existing outputs.")
+@click.option("-q", "--quiet", is_flag=True, help="No warnings on stderr.")
+@handle_errors
+def cipp(input, output, mapping, group_by, lang, unmapped, coder, coder_dedupe, figures, report,
+         from_format, positions, strict, force, quiet) -> None:
+    """Summarise INPUT by CIPP component (Context, Input, Process, Product) into an Excel workbook.
+
+    Codes are mapped by the mapping file, then by sets/code groups named after a component, then
+    by the top-level code's name (Konteks, Masukan, Proses, Produk and other synonyms).
+
+    Example: nvivo-bridge cipp interviews.qdpx -o cipp.xlsx --group-by Peran --lang id --report cipp.html
+    """
+    from .._io import check_output
+    from ..api import read
+    from ..errors import Diagnostics
+    from ..options import WriteOptions
+    from ..writers.cipp import write
+
+    check_output(output, (input,), force=force)
+    project = read(input, from_format, positions=positions, strict=strict)
+    diag = Diagnostics()
+    extra = dict(map=mapping, group_by=list(group_by), lang=lang, unmapped=unmapped, coder=coder,
+                 coder_dedupe=coder_dedupe, figures=figures, report=report, force=force)
+    write(project, output, diag, WriteOptions(extra=extra))
+    print_issues(list(project.issues) + diag.finish(), quiet)
+    if not quiet:
+        click.echo(f"{input} → {output}", err=True)
