@@ -25,6 +25,6 @@ __all__ = [
 
 def tables(project: Project, **options: Any):
     """Return the researcher's tables (``Project``, ``Codes``, ``Codings``…) as pandas DataFrames."""
-    from .tables import build_tables
+    from .sheets import build_tables
 
     return build_tables(project, **options)
