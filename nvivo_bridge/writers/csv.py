@@ -16,7 +16,7 @@ from .._io import atomic_dir
 from ..errors import Diagnostics, UsageError, WriteError
 from ..model import Project
 from ..options import WriteOptions
-from ..tables import build_tables, warnings_table
+from ..sheets import build_tables, warnings_table
 from ._cells import Column, prepare_table
 from .xlsx import written_counts
 

@@ -1,4 +1,4 @@
-"""The researcher's workbook: one sheet per table of :func:`nvivo_bridge.tables.build_tables`.
+"""The researcher's workbook: one sheet per table of :func:`nvivo_bridge.sheets.build_tables`.
 
 openpyxl's write-only mode streams rows to disk, so memory stays flat however many codings
 there are.  Only the cells that need a style get one (header, excerpt, code colour), all
@@ -20,7 +20,7 @@ from .._io import atomic_file
 from ..errors import Diagnostics, WriteError
 from ..model import Project
 from ..options import WriteOptions
-from ..tables import build_tables, sheet_name, warnings_table
+from ..sheets import build_tables, sheet_name, warnings_table
 from ._cells import EXCEL_MAX_CHARS, Column, header_value, prepare_table
 
 __all__ = ["write", "EXCEL_MAX_ROWS", "EXCEL_MAX_COLUMNS", "WRAPPED", "written_counts"]
