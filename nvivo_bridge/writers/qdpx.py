@@ -1,0 +1,180 @@
+"""Write a REFI-QDA project: ``.qdpx`` (zip of ``project.qde`` + ``sources/``) or a bare ``.qde``.
+
+* Plain text goes to ``sources/<guid>.txt`` (UTF-8, the profile's line endings and BOM) and is
+  referenced as ``plainTextPath="internal://<guid>.txt"``; notes and picture descriptions stay
+  inline.  Positions are converted from the model's code points to the profile's unit.
+* Binary files (rich text ``.docx``, PDF, pictures, media) are copied byte for byte, streamed from
+  where the model says they are (``Blob.data``, a member of ``Blob.archive``, or ``Blob.file``).
+* Text selections with unknown positions (NVivo's own exports) need their source text rebuilt
+  first: :func:`nvivo_bridge.transform.materialize_excerpts` does that when it is installed.
+* The output appears only when complete (:func:`nvivo_bridge._io.atomic_file`).
+"""
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import io
+import os
+import shutil
+import zipfile
+from pathlib import Path
+from typing import IO, Optional
+
+from .._io import atomic_file
+from ..errors import Diagnostics, WriteError
+from ..model import Blob, Project
+from ..options import WriteOptions
+from ._profiles import Profile, get_profile
+from ._qde import QdeWriter, Sink
+
+__all__ = ["write", "write_qde", "prepare"]
+
+_MAX_MEMBER = 2**31 - 1  # §8: internal files are limited to 2^31-1 bytes
+_STORED = {".pdf", ".png", ".jpg", ".jpeg", ".gif", ".mp3", ".mp4", ".m4a", ".mov", ".docx", ".zip", ".wav"}
+
+
+def prepare(project: Project, diag: Diagnostics) -> Project:
+    """Return ``project`` ready to be written: text selections with unknown positions are
+    materialised (source text rebuilt from the excerpts) or a :class:`WriteError` explains why not."""
+    def unknown(sels) -> bool:
+        return any(s.kind == "text" and (s.start is None or s.end is None) for s in sels)
+
+    if not any(unknown(s.selections) for s in project.sources.values()) and \
+            not any(unknown(n.selections) for n in project.notes.values()):
+        return project
+    if importlib.util.find_spec(f"{__package__.rsplit('.', 1)[0]}.transform") is None:
+        raise WriteError("the project has coded excerpts without text positions (NVivo's own exports), "
+                         "and REFI-QDA needs positions in a source text",
+                         hint="this version cannot rebuild source texts from excerpts; export the project "
+                              "from NVivo as REFI-QDA (File > Export > Project as REFI) instead")
+    transform = importlib.import_module(f"{__package__.rsplit('.', 1)[0]}.transform")
+    return transform.materialize_excerpts(project, diag)
+
+
+class _ZipSink(Sink):
+    """Collects the ``sources/`` members while the XML is written; checks blobs are readable first
+    so that no path in ``project.qde`` points at a file that is not in the archive."""
+
+    def __init__(self, profile: Profile, guid_fmt, diag: Diagnostics):
+        self.profile, self.g, self.diag = profile, guid_fmt, diag
+        self.texts: list[tuple[str, str]] = []
+        self.blobs: list[tuple[str, Blob]] = []
+        self.names: set[str] = set()
+
+    def _name(self, stem: str, suffix: str) -> str:
+        name, n = f"{stem}{suffix}", 1
+        while name.lower() in self.names:
+            n += 1
+            name = f"{stem}-{n}{suffix}"
+        self.names.add(name.lower())
+        return name
+
+    def text_path(self, guid: str, text: str) -> Optional[str]:
+        """Queue ``sources/<guid>.txt``."""
+        name = self._name(self.g(guid), ".txt")
+        self.texts.append((name, text))
+        return "internal://" + name
+
+    def blob_path(self, guid: str, blob: Blob, suffix: str) -> Optional[str]:
+        """Queue a binary file as ``sources/<guid><suffix>`` when its bytes can be found."""
+        if not _available(blob):
+            return None
+        name = self._name(self.g(guid), suffix.lower())
+        self.blobs.append((name, blob))
+        return "internal://" + name
+
+
+def _available(blob: Blob) -> bool:
+    if blob.data is not None:
+        return True
+    if blob.archive and blob.member:
+        try:
+            with zipfile.ZipFile(blob.archive) as zf:
+                zf.getinfo(blob.member)
+            return True
+        except (OSError, KeyError, zipfile.BadZipFile):
+            return False
+    return bool(blob.file) and os.path.isfile(blob.file)
+
+
+class _BlobOpener:
+    """Opens blob bytes as streams, keeping each source archive open once."""
+
+    def __init__(self) -> None:
+        self.archives: dict[str, zipfile.ZipFile] = {}
+
+    def open(self, blob: Blob) -> IO[bytes]:
+        if blob.data is not None:
+            return io.BytesIO(blob.data)
+        if blob.archive and blob.member:
+            zf = self.archives.get(blob.archive)
+            if zf is None:
+                zf = self.archives[blob.archive] = zipfile.ZipFile(blob.archive)
+            return zf.open(blob.member)
+        return open(blob.file, "rb")  # type: ignore[arg-type]
+
+    def close(self) -> None:
+        for zf in self.archives.values():
+            zf.close()
+
+
+def write(project: Project, path: Path, diag: Diagnostics, options: WriteOptions) -> dict[str, int]:
+    """Write ``project`` as a ``.qdpx`` for ``options.target``; return what was written per kind."""
+    path = Path(path)
+    profile = get_profile(options.target)
+    project = prepare(project, diag)
+    opener = _BlobOpener()
+    try:
+        with atomic_file(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
+            writer = QdeWriter(project, profile, diag, None, options.progress)  # type: ignore[arg-type]
+            sink = writer.sink = _ZipSink(profile, writer.g, diag)
+            with zf.open("project.qde", "w") as stream:
+                counts = writer.write(stream)
+            d = profile.sources_dir
+            for name, text in sink.texts:
+                data = (("\ufeff" if profile.bom else "") + text).encode("utf-8", "surrogatepass")
+                zf.writestr(f"{d}/{name}", data)
+            for name, blob in sink.blobs:
+                _copy_blob(zf, f"{d}/{name}", blob, opener, diag)
+    except OSError as exc:
+        raise WriteError(f"cannot write the archive ({exc.strerror or exc})", str(path),
+                         hint="check free disk space, permissions, and that the source files are readable") from None
+    finally:
+        opener.close()
+    return counts
+
+
+def _copy_blob(zf: zipfile.ZipFile, member: str, blob: Blob, opener: _BlobOpener, diag: Diagnostics) -> None:
+    """Stream one binary file into the archive, uncompressed when it is compressed already."""
+    suffix = os.path.splitext(member)[1].lower()
+    info = zipfile.ZipInfo(member, date_time=(1980, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_STORED if suffix in _STORED else zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    big = (blob.size or 0) > _MAX_MEMBER
+    with opener.open(blob) as src, zf.open(info, "w", force_zip64=big or (blob.size or 0) > 2**30) as dst:
+        shutil.copyfileobj(src, dst, 1 << 20)
+    if big:
+        diag.warn("file-too-large", f"{member} is larger than the 2 GiB the standard allows", member)
+
+
+class _QdeSink(Sink):
+    """Bare ``.qde``: text inline; binary files only by an ``absolute://`` path to a file on disk."""
+
+    def blob_path(self, guid: str, blob: Blob, suffix: str) -> Optional[str]:
+        if blob.file and os.path.isfile(blob.file):
+            return "absolute:///" + Path(blob.file).resolve().as_posix().lstrip("/")
+        return None
+
+
+def write_qde(project: Project, path: Path, diag: Diagnostics, options: WriteOptions) -> dict[str, int]:
+    """Write ``project`` as a bare ``project.qde`` XML file with every text inline."""
+    path = Path(path)
+    profile = get_profile(options.target)
+    project = prepare(project, diag)
+    try:
+        with atomic_file(path) as tmp, open(tmp, "wb") as stream:
+            counts = QdeWriter(project, profile, diag, _QdeSink(), options.progress).write(stream)
+    except OSError as exc:
+        raise WriteError(f"cannot write the file ({exc.strerror or exc})", str(path),
+                         hint="check free disk space and permissions") from None
+    return counts
