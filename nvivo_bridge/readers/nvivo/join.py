@@ -10,7 +10,7 @@ carries its excerpt in ``Selection.text``; ``Project.position_unit`` is ``"unkno
 """
 from __future__ import annotations
 
-import uuid
+import os
 from typing import Optional, Union
 
 from ...errors import Diagnostics
@@ -22,11 +22,15 @@ from .words import Words
 __all__ = ["Part", "build_project", "norm_name"]
 
 Part = Union[NodeExport, CodeList, Classification, Table]
+_VARIANT = "89ab"
 _KIND_RANK = {"text": 0, "pdf": 1, "picture": 1, "audio": 1, "video": 1}
 
 
 def _guid() -> str:
-    return str(uuid.uuid4())
+    """A random (version 4) GUID; formatted by hand because ``str(uuid.uuid4())`` dominated the
+    time of a 200,000-reference read."""
+    h = os.urandom(16).hex()
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[int(h[16], 16) & 3]}{h[17:20]}-{h[20:]}"
 
 
 def norm_name(name: str) -> str:
