@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
+import itertools
 import multiprocessing
 import os
 import signal
@@ -20,9 +21,11 @@ from typing import Callable, Iterator, Optional, Sequence
 from .batch import Plan, Result, Task, write_report
 from .errors import NvivoBridgeError, UsageError
 
-__all__ = ["run_task", "run_pool", "run_dask", "run_batch", "Outcome", "INTERRUPTED", "NOT_RUN_FAIL_FAST"]
+__all__ = ["run_task", "run_pool", "run_dask", "run_batch", "Outcome", "INTERRUPTED", "NOT_RUN_FAIL_FAST",
+           "FINISHED_AT_CTRL_C"]
 
 INTERRUPTED = "interrupted (Ctrl-C) before it finished"
+FINISHED_AT_CTRL_C = "finished as Ctrl-C came (output complete; warnings not counted)"
 NOT_RUN_FAIL_FAST = "not run: --fail-fast stopped the batch after a failure"
 OnResult = Optional[Callable[[Result], None]]
 
@@ -53,8 +56,8 @@ def _one_line(exc: BaseException) -> str:
 
 @contextlib.contextmanager
 def _interruptible() -> Iterator[None]:
-    """In a pool worker SIGINT is ignored between tasks (an idle worker must not die with a
-    traceback); while a task runs, Ctrl-C interrupts it so the atomic writers drop their temp files."""
+    """In a pool worker SIGINT only sets ``_STOP`` between tasks; while a task runs, Ctrl-C interrupts
+    it so the atomic writers drop their temp files."""
     if threading.current_thread() is not threading.main_thread():
         yield   # Dask threads: signals belong to the main thread
         return
@@ -70,7 +73,10 @@ def run_task(task: Task) -> Result:
     from .api import convert
     from .options import WriteOptions
 
-    start = time.perf_counter()
+    if _STOP.is_set():   # Ctrl-C reached this worker while idle: the batch is stopping, do not start
+        return Result(task.input, task.output, "skipped", error=INTERRUPTED)
+    start, wall = time.perf_counter(), time.time()
+    existed = os.path.lexists(task.output)
     row = Result(task.input, task.output, "failed")
     try:
         with _interruptible():
@@ -83,16 +89,36 @@ def run_task(task: Task) -> Result:
         row.warnings = sum(i.level != "info" for i in ledger.issues) + len(ledger.lost())
         row.status = "warnings" if row.warnings else "ok"
     except KeyboardInterrupt:
-        row.status, row.error = "skipped", INTERRUPTED
+        if _wrote(task.output, existed, wall):
+            # Ctrl-C came after the atomic rename: the output is complete, so it counts as done.
+            row.status, row.error = "ok", FINISHED_AT_CTRL_C
+        else:
+            row.status, row.error = "skipped", INTERRUPTED
     except BaseException as exc:  # noqa: BLE001 - one bad file never stops the batch
         row.error = _one_line(exc)
     row.seconds = round(time.perf_counter() - start, 3)
     return row
 
 
+def _wrote(output: str, existed: bool, since: float) -> bool:
+    try:
+        mtime = os.stat(output).st_mtime
+        return not existed or mtime >= since
+    except OSError:
+        return False
+
+
+_STOP = threading.Event()
+
+
+def _idle_sigint(signum, frame) -> None:
+    _STOP.set()
+
+
 def _init_worker(formats: Sequence[str]) -> None:
-    """Pool initializer: ignore Ctrl-C between tasks and import the heavy modules once per worker."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    """Pool initializer: Ctrl-C between tasks only marks the worker as stopping (an idle worker must
+    not die with a traceback), and the heavy modules are imported once per worker."""
+    signal.signal(signal.SIGINT, _idle_sigint)
     from . import api  # noqa: F401
     from .formats import FORMATS
 
@@ -125,24 +151,33 @@ def run_pool(tasks: Sequence[Task], *, workers: Optional[int] = None, fail_fast:
     outcome = Outcome([])
     pool = cf.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(mp_context),
                                   initializer=_init_worker, initargs=(_formats_of(tasks),))
-    futures = {}
+    futures: dict[cf.Future, int] = {}
+    queue = iter(enumerate(tasks))
     try:
-        futures = {pool.submit(run_task, t): i for i, t in enumerate(tasks)}
-        for fut in cf.as_completed(futures):
-            i = futures[fut]
-            rows[i] = _collect(fut, tasks[i])
-            if on_result:
-                on_result(rows[i])
-            if fail_fast and rows[i].status == "failed" and not outcome.stopped:
-                outcome.stopped = True
-                for other in futures:
-                    other.cancel()
+        # Keep only a few tasks in flight: --fail-fast and Ctrl-C then stop the rest at once, and a
+        # huge archive does not sit pickled in the pool's queue.
+        for i, task in itertools.islice(queue, 2 * workers):
+            futures[pool.submit(run_task, task)] = i
+        running = set(futures)
+        while running:
+            finished, running = cf.wait(running, return_when=cf.FIRST_COMPLETED)
+            for fut in finished:
+                i = futures[fut]
+                rows[i] = _collect(fut, tasks[i])
+                if on_result:
+                    on_result(rows[i])
+                outcome.stopped = outcome.stopped or (fail_fast and rows[i].status == "failed")
+                if not outcome.stopped:
+                    for j, task in itertools.islice(queue, 1):
+                        new = pool.submit(run_task, task)
+                        futures[new] = j
+                        running.add(new)
     except KeyboardInterrupt:
         outcome.interrupted = True
         for other in futures:
             other.cancel()
         # A SIGINT sent to this process only (not from a terminal) must reach the running tasks too.
-        for proc in list(getattr(pool, "_processes", {}).values()):
+        for proc in list((getattr(pool, "_processes", None) or {}).values()):
             with contextlib.suppress(Exception):
                 os.kill(proc.pid, signal.SIGINT)
         for fut, i in futures.items():
