@@ -156,3 +156,14 @@ def test_corpus_codebooks_write_valid_qdc(tmp_path, name):
     assert run("codebook", tmp_path / "cb.xlsx", "-o", tmp_path / "cb2.qdc").exit_code == 0
     xmlschema.XMLSchema(str(xsd)).validate(str(tmp_path / "cb2.qdc"))
     assert api.read(tmp_path / "cb2.qdc").code_paths() == original.code_paths()
+
+
+@needs_corpus
+def test_nvivo_mac_codebook_export_to_sheet(tmp_path):
+    src = next((CORPUS / "nvivo-exports" / "nireland_nlp_nvivo12mac").glob("Codebook*.csv"))
+    res = run("codebook", src, "-o", tmp_path / "cb.xlsx")
+    assert res.exit_code == 0, res.output
+    expected = api.read(src)
+    back = read_codebook_sheet(tmp_path / "cb.xlsx", Diagnostics())
+    assert len(back.codes) == len(expected.codes) > 0
+    assert sorted(back.code_paths().values()) == sorted(expected.code_paths().values())
