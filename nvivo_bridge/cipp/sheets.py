@@ -96,9 +96,10 @@ def overview(res: Any) -> pd.DataFrame:
                "cases": len(cases), "cases_pct": pct(len(cases), n_cases), "words_coded": words,
                "top_codes": _top(res, codes)}
         per_value = dict.fromkeys(values, 0)
-        for u in units:
-            for v in uvals[u]:
-                per_value[v] += 1
+        if attr:
+            for u in units:
+                for v in uvals[u]:
+                    per_value[v] += 1
         for v in values:
             row[f"references: {v}"] = per_value[v]
         rows.append(row)
