@@ -204,9 +204,10 @@ def _not_run(task: Task, outcome: Outcome) -> Result:
     return Result(task.input, task.output, "skipped", error=reason)
 
 
-def run_dask(tasks: Sequence[Task], scheduler, *, fail_fast: bool = False, on_result: OnResult = None) -> Outcome:
+def run_dask(tasks: Sequence[Task], scheduler, *, fail_fast: bool = False, on_result: OnResult = None,
+             timeout: str = "10s") -> Outcome:
     """Run the same :func:`run_task` on a Dask distributed cluster (``scheduler``: an address or a
-    ``Client``).  Inputs and outputs must be on storage every worker sees."""
+    ``Client``; ``timeout`` to connect).  Inputs and outputs must be on storage every worker sees."""
     try:
         from dask.distributed import Client, as_completed
     except ImportError:
@@ -214,7 +215,7 @@ def run_dask(tasks: Sequence[Task], scheduler, *, fail_fast: bool = False, on_re
                          hint="install it with: pip install 'nvivo-bridge[dask]'") from None
     own = isinstance(scheduler, str)
     try:
-        client = Client(scheduler, timeout="10s") if own else scheduler
+        client = Client(scheduler, timeout=timeout) if own else scheduler
     except (OSError, TimeoutError, ValueError) as exc:
         raise UsageError(f"cannot reach the Dask scheduler at {scheduler} ({exc})",
                          hint="check the address (tcp://host:8786) and that the scheduler runs") from None
