@@ -12,7 +12,7 @@ from typing import Callable, Optional
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -96,7 +96,7 @@ def _cells(ws, table: str, col: Column, start: int, stop: int, styles: _Styles):
     for k in fl[bisect_left(fl, start):bisect_left(fl, stop)]:
         if col.values[k].startswith("=") and len(col.values[k]) > 1:
             cell = out[k - start]
-            if not isinstance(cell, WriteOnlyCell):
+            if not isinstance(cell, Cell):
                 cell = out[k - start] = WriteOnlyCell(ws, col.values[k])
             cell.data_type = "s"  # text that looks like a formula stays text
     return out
@@ -124,21 +124,9 @@ def _write_sheet(ws, table: str, cols: list[Column], start: int, stop: int, styl
         tick(b - a)
 
 
-def write(project: Project, path: Path, diag: Diagnostics, options: WriteOptions) -> dict[str, int]:
-    """Write the researcher's workbook to ``path`` (atomically); returns the counts written."""
-    tables = build_tables(project, diag=diag)
-    max_rows = int(options.extra.get("max_rows", EXCEL_MAX_ROWS)) - 1  # the header takes a row
-    total = sum(len(df) for df in tables.values())
-    state = {"done": 0, "last": 0}
-    progress: Optional[Callable[[int, int], None]] = options.progress
-
-    def tick(n: int) -> None:
-        state["done"] += n
-        if progress is not None and (state["done"] - state["last"] >= _PROGRESS_EVERY or state["done"] == total):
-            state["last"] = state["done"]
-            progress(state["done"], total)
-
-    wb = Workbook(write_only=True)
+def _write_tables(wb, project: Project, tables: dict, diag: Diagnostics, max_rows: int,
+                  tick: Callable[[int], None]) -> None:
+    """Add one sheet per table (more for a table longer than ``max_rows``) to ``wb``."""
     styles: Optional[_Styles] = None
     titles: list[str] = []
     for name, df in tables.items():
@@ -160,8 +148,26 @@ def write(project: Project, path: Path, diag: Diagnostics, options: WriteOptions
             ws = wb.create_sheet(title)
             styles = styles or _Styles(ws)
             _write_sheet(ws, name, cols, p * max_rows, min(n, (p + 1) * max_rows), styles, tick)
+
+
+def write(project: Project, path: Path, diag: Diagnostics, options: WriteOptions) -> dict[str, int]:
+    """Write the researcher's workbook to ``path`` (atomically); returns the counts written."""
+    tables = build_tables(project, diag=diag)
+    max_rows = max(1, int(options.extra.get("max_rows", EXCEL_MAX_ROWS)) - 1)  # the header takes a row
+    total = sum(len(df) for df in tables.values())
+    state = {"done": 0, "last": 0}
+    progress: Optional[Callable[[int, int], None]] = options.progress
+
+    def tick(n: int) -> None:
+        state["done"] += n
+        if progress is not None and (state["done"] - state["last"] >= _PROGRESS_EVERY or state["done"] == total):
+            state["last"] = state["done"]
+            progress(state["done"], total)
+
     try:
         with atomic_file(path) as tmp:
+            wb = Workbook(write_only=True)
+            _write_tables(wb, project, tables, diag, max_rows, tick)
             wb.save(tmp)
     except OSError as exc:
         raise WriteError(f"cannot write the workbook ({exc.strerror or exc})", str(path),
