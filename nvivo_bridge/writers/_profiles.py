@@ -21,7 +21,7 @@ class Profile:
     """Switches for one target program.
 
     ``unit``: ``codepoint`` (the spec), ``utf16`` (UTF-16 code units, CRLF = 2: NVivo, Q1) or
-    ``codepoint-crlf1`` (code points, a CRLF pair counts as one: ATLAS.ti and MAXQDA, Q2).
+    ``codepoint-crlf1`` (code points, a CRLF pair counts as one: ATLAS.ti, Q2).
     ``newline``: ``keep`` or ``crlf`` (every lone ``\\n`` becomes ``\\r\\n`` in written text).
     ``bom``: start each ``.txt`` with a UTF-8 BOM.  ``rich_text``: write ``richTextPath`` for
     ``.docx`` rich text (a ``.txt`` is never put there, Q9).  ``guid_case``: ``project`` (keep the
@@ -44,7 +44,7 @@ PROFILES: dict[str, Profile] = {p.name: p for p in (
     Profile("standard", keep_extras=True),
     Profile("nvivo", unit="utf16", newline="crlf", bom=True, guid_case="lower"),
     Profile("atlasti", unit="codepoint-crlf1", newline="crlf", guid_case="upper"),
-    Profile("maxqda", unit="codepoint-crlf1", newline="crlf", guid_case="upper"),
+    Profile("maxqda", newline="crlf", guid_case="upper"),
     Profile("qualcoder"),
 )}
 

@@ -70,6 +70,8 @@ def write_body(w: "QdeWriter", xf: Any) -> None:
     if p.notes:
         with xf.element("Notes"):
             for n in p.notes.values():
+                # Project.counts() counts the selections and codings of sources only.
+                before = (w.counts["selections"], w.counts["codings"])
                 where = f"note {n.name or n.guid}"
                 attrs = _attrs(guid=w.g(n.guid), name=n.name)
                 attrs.update(w.meta(n.meta, where))
@@ -82,6 +84,7 @@ def write_body(w: "QdeWriter", xf: Any) -> None:
                 el.extend(kids)
                 xf.write(el)
                 w.counts["notes"] += 1
+                w.counts["selections"], w.counts["codings"] = before
     if p.links:
         with xf.element("Links"):
             for ln in p.links.values():
