@@ -1,0 +1,125 @@
+"""``validate``: schema validation of REFI-QDA files plus the checks the schema cannot make.
+
+:func:`validate_path` validates the ``.qde`` (for a ``.qdpx``, its single ``*.qde`` member, read
+through the hardened zip access of the readers) or ``.qdc`` against the REFI-QDA 1.0 XSDs shipped as
+package data, after rewriting vendor namespace variants (``urn:QDA-XML:codebook:0:4`` …, refi-qda.md
+Q5) to ``1.0``; then it reads the file into the model and adds :func:`check_project`'s findings and
+the reader's own warnings.  Any other input format is read and checked the same way, without an XSD.
+
+Problems are :class:`~nvivo_bridge.errors.Issue` objects; an unreadable input raises
+:class:`~nvivo_bridge.errors.ReadError`.  Only issues at level ``warning`` or ``error`` count as
+validation problems (``info`` is context, such as the detected producer).
+"""
+from __future__ import annotations
+
+import functools
+import re
+from importlib.resources import files
+from pathlib import Path
+from typing import Optional, Union
+
+from lxml import etree
+
+from ._checks import CHECK_CODES, check_project
+from .errors import Diagnostics, Issue, ReadError
+from .options import ReadOptions
+
+__all__ = ["validate_path", "check_project", "problems", "SCHEMA_FILES"]
+
+SCHEMA_FILES = {"project": "Project-mrt2019.xsd", "codebook": "Codebook-mrt2019.xsd"}
+_NS = {"project": "urn:QDA-XML:project:1.0", "codebook": "urn:QDA-XML:codebook:1.0"}
+_VARIANT = re.compile(r"^urn:QDA-XML:(project|codebook):.*$", re.IGNORECASE)
+_MAX_SCHEMA_ERRORS = 200
+
+
+@functools.lru_cache(maxsize=None)
+def _schema(kind: str) -> etree.XMLSchema:
+    """The compiled XSD for ``project`` or ``codebook`` (from package data, compiled once)."""
+    with (files("nvivo_bridge") / "data" / SCHEMA_FILES[kind]).open("rb") as fh:
+        return etree.XMLSchema(etree.parse(fh))
+
+
+def problems(issues: list[Issue]) -> list[Issue]:
+    """The issues that make validation fail (warnings and errors)."""
+    return [i for i in issues if i.level in ("warning", "error")]
+
+
+def _qde_bytes(path: Path, options: ReadOptions) -> tuple[bytes, str]:
+    """The bytes of the XML to validate and the name to report locations against."""
+    from .readers._safe import SafeZip, read_file_capped
+
+    if path.suffix.lower() != ".qdpx":
+        return read_file_capped(path, options.limits), path.name
+    from .readers.qdpx import _qde_member
+
+    with SafeZip(path, options.limits) as archive:
+        info = _qde_member(archive)
+        return archive.read(info), info.filename
+
+
+def _normalise(root: etree._Element, where: str, issues: list[Issue]) -> Optional[str]:
+    """Rewrite a REFI namespace variant to ``1.0`` in place; return ``project``/``codebook``/None."""
+    m = _VARIANT.match(etree.QName(root).namespace or "")
+    if not m:
+        issues.append(Issue("error", "not-refi-qda", f"root element {root.tag} is not a REFI-QDA project or "
+                            "codebook", where))
+        return None
+    kind = m.group(1).lower()
+    found, want = etree.QName(root).namespace, _NS[kind]
+    if found != want:
+        issues.append(Issue("info", "namespace-normalised", f"namespace {found} read as {want} (refi-qda.md Q5)",
+                            where))
+        for el in root.iter():
+            if isinstance(el.tag, str) and etree.QName(el).namespace == found:
+                el.tag = f"{{{want}}}{etree.QName(el).localname}"
+    return kind
+
+
+def xsd_issues(path: Path, options: Optional[ReadOptions] = None) -> list[Issue]:
+    """Schema problems of the REFI-QDA XML in ``path`` (``.qdpx``, ``.qde`` or ``.qdc``)."""
+    from .readers._safe import xml_parser
+
+    options = options or ReadOptions()
+    data, member = _qde_bytes(Path(path), options)
+    try:
+        root = etree.fromstring(data, xml_parser())
+    except etree.XMLSyntaxError as exc:
+        raise ReadError(f"not well-formed XML: {exc.msg}", str(path), f"{member} line {exc.lineno}",
+                        hint="the file is damaged; export it again") from None
+    issues: list[Issue] = []
+    kind = _normalise(root, member, issues)
+    if kind is None:
+        return issues
+    schema = _schema(kind)
+    if not schema.validate(root.getroottree()):
+        errors = list(schema.error_log)
+        for err in errors[:_MAX_SCHEMA_ERRORS]:
+            issues.append(Issue("error", "schema-invalid", err.message, f"{member} line {err.line}"))
+        if len(errors) > _MAX_SCHEMA_ERRORS:
+            issues.append(Issue("error", "schema-invalid", f"{len(errors) - _MAX_SCHEMA_ERRORS} more schema "
+                                "error(s) not listed", member))
+    return issues
+
+
+def validate_path(path: Union[str, Path], options: Optional[ReadOptions] = None,
+                  format: Optional[str] = None) -> list[Issue]:
+    """Validate the file at ``path``: XSD (for REFI-QDA XML), the reader's warnings, and
+    :func:`check_project`.  ``format`` overrides the suffix.  Raises :class:`ReadError` when the
+    input cannot be read at all."""
+    from . import formats
+
+    path = Path(path)
+    options = options or ReadOptions()
+    if not path.exists():
+        raise ReadError("no such file or folder", str(path), hint="check the path")
+    issues: list[Issue] = []
+    fmt = formats.get_format(format) if format else formats.guess_input_format(path)
+    if path.is_file() and fmt.name in ("qdpx", "qde", "qdc"):
+        issues += xsd_issues(path, options)
+    diag = Diagnostics()
+    project = fmt.get_reader()(path, diag, options)
+    own = set(CHECK_CODES)
+    # The reader reports some of the same facts (a missing file); keep the checker's wording once.
+    issues += [i for i in diag.finish() if i.code not in own]
+    issues += check_project(project)
+    return issues

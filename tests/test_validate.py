@@ -1,0 +1,156 @@
+"""validate: XSD validation after namespace normalisation, and one fixture per model check."""
+from __future__ import annotations
+
+import zipfile
+
+import pytest
+
+from conftest import CORPUS, needs_corpus
+from nvivo_bridge import api
+from nvivo_bridge._checks import CHECK_CODES
+from nvivo_bridge.errors import ReadError
+from nvivo_bridge.model import (Case, Code, Coding, Edge, Graph, Link, Note, Project, Selection, Set, Source,
+                                SyncPoint, Transcript, User, Variable, VariableValue, Vertex)
+from nvivo_bridge.validate import check_project, problems, validate_path, xsd_issues
+
+
+def G(prefix: str, n: int = 1) -> str:
+    return f"{prefix:0<8}-0000-4000-8000-{n:012d}"
+
+
+def codes_of(issues) -> set[str]:
+    return {i.code for i in issues}
+
+
+def test_clean_projects_have_no_problems(rich_project, small_project):
+    assert problems(check_project(small_project)) == []
+    assert problems(check_project(rich_project)) == []
+
+
+def _base() -> Project:
+    p = Project(name="t", users={G("a"): User(G("a"), "R")})
+    p.codes = {G("c", 1): Code(G("c", 1), "A"), G("c", 2): Code(G("c", 2), "Theme", is_codable=False)}
+    p.variables = {G("d", 1): Variable(G("d", 1), "Age", "Integer")}
+    src = Source(G("50"), "Interview", text="Some interview text.")
+    p.sources = {src.guid: src}
+    return p
+
+
+CASES = {
+    "dangling-code-ref": lambda p: p.sources[G("50")].codings.append(Coding(G("c1", 9), G("c", 7))),
+    "coding-to-non-codable": lambda p: p.sources[G("50")].codings.append(Coding(G("c1", 9), G("c", 2))),
+    "dangling-note-ref": lambda p: p.codes[G("c", 1)].note_refs.append(G("e", 9)),
+    "dangling-source-ref": lambda p: p.cases.update({G("ca"): Case(G("ca"), "x", source_refs=[G("50", 9)])}),
+    "dangling-selection-ref": lambda p: p.cases.update({G("ca"): Case(G("ca"), "x", selection_refs=[G("5e", 9)])}),
+    "dangling-variable-ref": lambda p: p.sources[G("50")].variable_values.append(VariableValue(G("d", 9), "1")),
+    "value-type-mismatch": lambda p: p.cases.update({G("ca"): Case(G("ca"), "x", variable_values=[
+        VariableValue(G("d", 1), "forty", "Integer")])}),
+    "value-type-differs": lambda p: p.cases.update({G("ca"): Case(G("ca"), "x", variable_values=[
+        VariableValue(G("d", 1), "40", "Text")])}),
+    "dangling-set-member": lambda p: p.sets.update({G("f"): Set(G("f"), "S", member_notes=[G("e", 9)])}),
+    "dangling-link-end": lambda p: p.links.update({G("b"): Link(G("b"), origin=G("c", 1), target=G("99"))}),
+    "dangling-graph-vertex": lambda p: p.graphs.update({G("9"): Graph(G("9"), edges=[Edge(G("92"), G("91"), G("91", 2))])}),
+    "dangling-graph-ref": lambda p: p.graphs.update({G("9"): Graph(G("9"), vertices=[Vertex(G("91"), G("77"))])}),
+    "dangling-parent": lambda p: setattr(p.codes[G("c", 1)], "parent", G("c", 5)),
+    "code-cycle": lambda p: (setattr(p.codes[G("c", 1)], "parent", G("c", 2)),
+                             setattr(p.codes[G("c", 2)], "parent", G("c", 1))),
+    "dangling-user-ref": lambda p: p.sources[G("50")].codings.append(Coding(G("c1", 9), G("c", 1), G("a", 5))),
+    "duplicate-guid": lambda p: p.sources[G("50")].selections.extend([Selection(G("5e"), start=0, end=1),
+                                                                      Selection(G("5e"), start=1, end=2)]),
+    "duplicate-guid-cross-kind": lambda p: p.notes.update({G("c", 1): Note(G("c", 1), "memo", text="m")}),
+    "selection-out-of-range": lambda p: p.sources[G("50")].selections.append(Selection(G("5e"), start=5, end=500)),
+    "selection-position-unknown": lambda p: p.sources[G("50")].selections.append(Selection(G("5e"))),
+    "source-file-missing": lambda p: p.sources.update({G("51"): Source(G("51"), "scan", kind="pdf",
+                                                                       path="internal://x.pdf")}),
+    "source-text-missing": lambda p: setattr(p.sources[G("50")], "text", None),
+    "source-text-empty": lambda p: setattr(p.sources[G("50")], "text", "\n"),
+    "source-name-is-guid": lambda p: setattr(p.sources[G("50")], "name", "{" + G("50").upper() + "}"),
+    "dangling-sync-point": lambda p: p.sources.update({G("55"): Source(G("55"), "rec", kind="audio", transcripts=[
+        Transcript(G("56"), text="abc", sync_points=[SyncPoint(G("57"), 0, 0)],
+                   selections=[Selection(G("5f"), kind="transcript", from_sync=G("57"), to_sync=G("57", 4))])])}),
+}
+
+
+def test_every_check_code_has_a_fixture():
+    assert set(CASES) == set(CHECK_CODES)
+
+
+@pytest.mark.parametrize("code", sorted(CASES))
+def test_each_check_is_triggered_with_a_location(code):
+    p = _base()
+    assert codes_of(problems(check_project(p))) == set()
+    CASES[code](p)
+    found = [i for i in check_project(p) if i.code == code]
+    assert found, code
+    assert all(i.location for i in found)
+    others = codes_of(problems(check_project(p))) - {code}
+    assert not others - {"duplicate-guid-cross-kind"}, others
+
+
+def test_case_coding_is_not_a_dangling_code():
+    p = _base()
+    p.cases[G("ca")] = Case(G("ca"), "Informant 1")
+    p.sources[G("50")].codings.append(Coding(G("c1", 3), G("ca")))  # Q8: NVivo case coding
+    assert "dangling-code-ref" not in codes_of(check_project(p))
+
+
+PROJECT_OK = ('<?xml version="1.0"?><Project xmlns="{ns}" name="p"><CodeBook><Codes>'
+              '<Code guid="C0000000-0000-4000-8000-000000000001" name="a" isCodable="true"/></Codes></CodeBook>'
+              '</Project>')
+
+
+def test_xsd_valid_and_invalid_qde(tmp_path):
+    ok = tmp_path / "ok.qde"
+    ok.write_text(PROJECT_OK.format(ns="urn:QDA-XML:project:1.0"), encoding="utf-8")
+    assert problems(validate_path(ok)) == []
+    bad = tmp_path / "bad.qde"
+    bad.write_text(PROJECT_OK.format(ns="urn:QDA-XML:project:1.0").replace('isCodable="true"', ""), encoding="utf-8")
+    issues = [i for i in xsd_issues(bad) if i.code == "schema-invalid"]
+    assert issues and issues[0].location == "bad.qde line 1" and "isCodable" in issues[0].message
+
+
+def test_namespace_variant_is_normalised(tmp_path):
+    f = tmp_path / "cb.qdc"
+    f.write_text('<CodeBook xmlns="urn:QDA-XML:codebook:0:4" origin="x"><Codes>'
+                 '<Code guid="C0000000-0000-4000-8000-000000000001" name="a" isCodable="true"/></Codes></CodeBook>',
+                 encoding="utf-8")
+    issues = xsd_issues(f)
+    assert codes_of(issues) == {"namespace-normalised"} and problems(issues) == []
+
+
+def test_qdpx_member_is_validated(tmp_path, small_project):
+    out = tmp_path / "p.qdpx"
+    api.write(small_project, out)
+    assert problems(validate_path(out)) == []
+    broken = tmp_path / "b.qdpx"
+    with zipfile.ZipFile(out) as src, zipfile.ZipFile(broken, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "project.qde":
+                data = data.replace(b"<Users>", b"<Users><Stray/>", 1)
+            dst.writestr(info, data)
+    assert "schema-invalid" in codes_of(validate_path(broken))
+
+
+@pytest.mark.parametrize("content, suffix", [(b"not a zip", ".qdpx"), (b"<Project", ".qde")])
+def test_unreadable_inputs_raise(tmp_path, content, suffix):
+    f = tmp_path / f"x{suffix}"
+    f.write_bytes(content)
+    with pytest.raises(ReadError):
+        validate_path(f)
+
+
+def test_json_input_is_checked_without_xsd(tmp_path, small_project):
+    next(iter(small_project.sources.values())).selections[0].end = 10_000
+    out = tmp_path / "p.json"
+    api.write(small_project, out)
+    assert "selection-out-of-range" in codes_of(validate_path(out))
+
+
+@needs_corpus
+def test_corpus_findings_match_the_documented_ones():
+    refi = CORPUS / "refi"
+    assert "schema-invalid" in codes_of(validate_path(refi / "taguette141-utotag.qdc"))  # Q6
+    mac15 = codes_of(validate_path(refi / "qualcoding-nvivo-mac15.qdpx"))  # Q14
+    assert {"source-text-empty", "source-name-is-guid"} <= mac15
+    assert problems(validate_path(refi / "ponte-atlas-target.qdpx")) == []
