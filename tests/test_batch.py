@@ -21,6 +21,7 @@ from nvivo_bridge.batch import (REPORT_NAME, UP_TO_DATE, Result, discover, load_
 from nvivo_bridge.batch_run import FINISHED_AT_CTRL_C, INTERRUPTED, NOT_RUN_FAIL_FAST, run_batch, run_task
 from nvivo_bridge.cli import main
 from nvivo_bridge.errors import ReadError, UsageError
+from nvivo_bridge.model import Code
 from projects import rich_project, small_project
 
 
@@ -358,6 +359,27 @@ def test_cli_other_writers(tmp_path, fmt, suffix, module):
     assert res.exit_code == 0, res.output
     assert (tmp_path / "out" / f"p{suffix}").exists()
     assert load_report(tmp_path / "out" / REPORT_NAME)[0].status in ("ok", "warnings")
+
+
+@pytest.mark.skipif(not has_module("nvivo_bridge.writers.cipp"), reason="writers/cipp.py not written yet")
+def test_cli_cipp_passes_writer_options(tmp_path):
+    import openpyxl
+
+    src = tmp_path / "in"
+    nvivo_bridge.write(small_project(), touch(src / "p.json"), force=True)
+    res = run_cli("batch", src, "-o", tmp_path / "out", "--to", "cipp", "--lang", "id", "--group-by", "Peran",
+                  "--unmapped", "other", "--workers", "1")
+    assert res.exit_code == 0, res.output
+    book = openpyxl.load_workbook(tmp_path / "out" / "p.cipp.xlsx", read_only=True)
+    assert "Ringkasan CIPP" in book.sheetnames and "Matriks Peran" in book.sheetnames
+    book.close()
+    odd = small_project()
+    odd.codes["c9000000-0000-4000-8000-000000000001"] = Code("c9000000-0000-4000-8000-000000000001",
+                                                             "Motivasi pribadi")   # maps to no component
+    nvivo_bridge.write(odd, src / "p.json")
+    res = run_cli("batch", src, "-o", tmp_path / "out2", "--to", "cipp", "--unmapped", "error")
+    assert res.exit_code == 1
+    assert load_report(tmp_path / "out2" / REPORT_NAME)[0].status == "failed"
 
 
 # --------------------------------------------------------------------------- Ctrl-C

@@ -49,7 +49,8 @@ def _summary(outcome, seconds: float, quiet: bool) -> None:
 
 
 def _writer_options(target, encoding, raw_csv, map_file, group_by, lang, unmapped) -> dict:
-    extra = {"map": str(map_file) if map_file else None, "group_by": list(group_by) or None,
+    # Absolute: the tasks may run in another working folder (Dask workers).
+    extra = {"map": str(map_file.resolve()) if map_file else None, "group_by": list(group_by) or None,
              "lang": lang, "unmapped": unmapped}
     return {"target": target, "encoding": encoding, "raw_csv": raw_csv,
             "extra": {k: v for k, v in extra.items() if v is not None}}
@@ -77,7 +78,7 @@ def _writer_options(target, encoding, raw_csv, map_file, group_by, lang, unmappe
 @click.option("--target", type=click.Choice(["standard", "nvivo", "atlasti", "maxqda", "qualcoder"]),
               default="standard", show_default=True, help="qdpx/qdc: program the output is meant for.")
 @click.option("--map", "map_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="cipp: YAML mapping of codes to CIPP components.")
+              help="cipp: mapping file (.yaml or .csv) of codes to CIPP components.")
 @click.option("--group-by", multiple=True, metavar="ATTRIBUTE", help="cipp: case attribute to break down by; repeatable.")
 @click.option("--lang", type=click.Choice(["en", "id"]), help="cipp: language of sheet names and labels.")
 @click.option("--unmapped", type=click.Choice(["other", "drop", "error"]), help="cipp: what to do with unmapped codes.")

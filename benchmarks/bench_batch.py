@@ -1,0 +1,58 @@
+"""Benchmark: `nvivo-bridge batch --workers 1` vs `--workers 2` on 40 generated mid-size projects.
+
+Each project: 20 interview transcripts of ~60 lines, 2,000 codings on 40 codes, 20 cases, written
+as .qdpx (or .json when the .qdpx writer is absent) and converted to .xlsx.  Run from the repo:
+
+    .venv/bin/python benchmarks/bench_batch.py [--projects 40] [--to xlsx]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+
+def main() -> None:
+    """Generate the inputs, time both runs, print throughput and the speed-up."""
+    import importlib.util
+
+    import nvivo_bridge
+    from batch_projects import mid_project
+
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--projects", type=int, default=40)
+    ap.add_argument("--to", default="xlsx")
+    args = ap.parse_args()
+    suffix = ".qdpx" if importlib.util.find_spec("nvivo_bridge.writers.qdpx") else ".json"
+    exe = Path(sys.executable).with_name("nvivo-bridge")
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "in"
+        src.mkdir()
+        for i in range(args.projects):
+            nvivo_bridge.write(mid_project(i), src / f"project{i:02d}{suffix}")
+        times = {}
+        print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs", flush=True)
+        for workers in (1, 2):
+            out = Path(tmp) / f"out{workers}"
+            start = time.perf_counter()
+            res = subprocess.run([str(exe), "batch", str(src), "-o", str(out), "--to", args.to,
+                                  "--workers", str(workers), "-q"])
+            times[workers] = time.perf_counter() - start
+            if res.returncode != 0:
+                sys.exit(f"batch failed with exit {res.returncode}")
+            print(f"--workers {workers}: {times[workers]:.1f} s, "
+                  f"{args.projects / times[workers]:.2f} projects/s", flush=True)
+        print(f"speed-up: {times[1] / times[2]:.2f}x ({args.projects} {suffix} → {args.to}); "
+              f"load average after: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs "
+              "(other processes competing for the CPUs make the speed-up meaningless)")
+
+
+if __name__ == "__main__":
+    main()
