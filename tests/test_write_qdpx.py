@@ -306,3 +306,21 @@ def test_corpus_roundtrip(tmp_path, path):
     api.convert(path, out)
     qde_of(out)
     assert canon(api.read(out)) == canon(original)
+
+
+NVIVO_EXPORTS = corpus_files("nvivo-exports")
+
+
+@needs_corpus
+@pytest.mark.parametrize("folder", NVIVO_EXPORTS, ids=[p.name for p in NVIVO_EXPORTS])
+def test_nvivo_exports_become_valid_qdpx(tmp_path, folder):
+    """Excerpts without positions are materialised into source texts, then written validly; the
+    model's own extras (``nvivo:…`` annotations) are not written as attributes."""
+    out = tmp_path / "n.qdpx"
+    ledger = api.convert(folder, out)
+    qde_of(out)
+    back = api.read(out)
+    assert back.counts()["codings"] == ledger.read["codings"] == ledger.written["codings"]
+    for src, sel, _ in back.iter_codings():
+        if sel is not None and sel.kind == "text":
+            assert sel.start is not None and src.excerpt(sel)

@@ -49,6 +49,7 @@ class Sink:
         return None
 
 
+_ATTR_KEY = re.compile(r"^(\{[^{}\s]+\})?[A-Za-z_][\w.\-]*$")
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
@@ -109,8 +110,10 @@ class QdeWriter:
         if not extras or not self.profile.keep_extras:
             return []
         for k, v in extras.items():
-            if k != "<elements>" and isinstance(v, str) and k not in el_attrs:
-                el_attrs[k] = v
+            # Only XML attribute names: ``{ns}local`` or a plain name.  Keys such as
+            # ``nvivo:folder`` are annotations other readers keep in the model, not attributes.
+            if isinstance(v, str) and k not in el_attrs and _ATTR_KEY.match(k):
+                el_attrs[k] = xml_safe(v)
         out = []
         parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
         for raw in extras.get("<elements>", []) or []:
