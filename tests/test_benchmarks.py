@@ -39,3 +39,23 @@ def test_size_names():
     assert [codings_for(s) for s in ("S", "m", "L", "123")] == [2_000, 20_000, 200_000, 123]
     with pytest.raises(ValueError):
         codings_for(0)
+
+
+def test_raw_floor_slices_the_model_excerpts(tmp_path):
+    """The floor's UTF-16 slicing gives back the model's excerpts (so the floor does real work)."""
+    from benchmarks.floors import raw_rows
+    from benchmarks.generate import build_project
+
+    project = build_project(120)
+    want = sorted((c.code, src.excerpt(sel)) for src, sel, c in project.iter_codings())
+    rows = raw_rows(generate(120, work=tmp_path))
+    theme = sorted((r[4], r[7]) for r in rows if r[4] in project.codes)
+    assert theme == want
+    assert len(rows) == len(want) + len(project.sources)  # + one whole-text case coding per source
+
+
+def test_child_reports_missing_modules_instead_of_numbers(monkeypatch):
+    from benchmarks import _child
+
+    monkeypatch.setitem(_child.NEEDS, "read", ["nvivo_bridge.no_such_module"])
+    assert _child.measure("read", Path("unused.qdpx"), Path("unused")) == {"missing": "nvivo_bridge.no_such_module"}
