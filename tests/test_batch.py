@@ -429,3 +429,33 @@ def test_run_batch_library_keeps_input_order(tmp_path):
     assert [Path(r.input).name for r in outcome.results] == ["p2.json", "x.foo", "p0.json", "p1.json"]
     assert sorted(Path(r.input).name for r in seen) == ["p0.json", "p1.json", "p2.json", "x.foo"]
     assert outcome.failed == 0 and outcome.count("ok") == 3
+
+
+def test_progress_bar_on_a_tty_shows_done_and_failed(monkeypatch):
+    import io
+
+    from nvivo_bridge.cli.batch import _progress
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    err = Tty()
+    monkeypatch.setattr(sys, "stderr", err)
+    with _progress(3, quiet=False) as update:
+        for status in ("ok", "failed", "skipped"):
+            update(Result("i", "o", status))
+    text = err.getvalue()
+    assert "3/3" in text and "failed 1" in text
+    with _progress(3, quiet=True) as update:
+        assert update is None
+    monkeypatch.setattr(sys, "stderr", io.StringIO())      # not a terminal: no bar
+    with _progress(3, quiet=False) as update:
+        assert update is None
+
+
+def test_quiet_prints_nothing(tmp_path):
+    src = tmp_path / "in"
+    nvivo_bridge.write(small_project(), touch(src / "p.json"), force=True)
+    res = run_cli("batch", src, "-o", tmp_path / "out", "--to", "json", "-q")
+    assert res.exit_code == 0 and res.output == ""
