@@ -160,3 +160,12 @@ def test_cli_csv_folder(tmp_path):
     assert res.exit_code == 2 and "unknown encoding" in res.output
     sheet = io.StringIO((tmp_path / "out" / "Codings.csv").read_text("utf-8-sig"))
     assert len(list(csv.reader(sheet))) == 7
+
+
+def test_control_character_hiding_a_formula(small_project, tmp_path):
+    small_project.codes[g("c", 1)].description = "\x02=1+1"
+    nvivo_bridge.write(small_project, tmp_path / "csv")
+    nvivo_bridge.write(small_project, tmp_path / "p.xlsx")
+    assert _rows(tmp_path / "csv" / "Codes.csv")[1][5] == "'=1+1"
+    cell = openpyxl.load_workbook(tmp_path / "p.xlsx")["Codes"].cell(2, 6)
+    assert cell.value == "=1+1" and cell.data_type == "s"

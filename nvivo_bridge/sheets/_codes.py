@@ -20,13 +20,24 @@ def _segment_ids(ctx: Context) -> np.ndarray:
     writes one selection per coding) counts once: a text or time span by (source, kind, start,
     end), anything else by (source, kind, excerpt or locator)."""
     idx = ctx.index
-    ids: dict = {}
-    out = np.empty(len(idx), dtype=np.int64)
-    for k, (src, kind, start, end, text) in enumerate(zip(idx.source_guid, idx.kind, idx.start, idx.end,
-                                                           idx.text)):
-        key = (src, kind, start, end) if start is not None else (src, kind, text)
-        out[k] = ids.setdefault(key, len(ids))
-    return out
+    start = pd.Series(idx.start, dtype="Int64")
+    keys = pd.DataFrame({
+        "source": pd.Series(idx.source_guid, dtype=object), "kind": pd.Series(idx.kind, dtype=object),
+        "start": start.fillna(-1), "end": pd.Series(idx.end, dtype="Int64").fillna(-1),
+        # the excerpt only matters where there is no position (it is the only thing to compare)
+        "text": pd.Series(idx.text, dtype=object).where(start.isna().to_numpy(), None)})
+    return keys.groupby(list(keys.columns), dropna=False, sort=False).ngroup().to_numpy(dtype=np.int64)
+
+
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct values (a sort is faster here than numpy's hash-based unique)."""
+    values = np.sort(values)
+    if len(values) == 0:
+        return values
+    keep = np.empty(len(values), dtype=bool)
+    keep[0] = True
+    np.not_equal(values[1:], values[:-1], out=keep[1:])
+    return values[keep]
 
 
 def _aggregate_counts(ctx: Context, pos: dict) -> np.ndarray:
@@ -39,7 +50,7 @@ def _aggregate_counts(ctx: Context, pos: dict) -> np.ndarray:
     code_pos = np.fromiter((pos[c] for c in idx.code_guid), dtype=np.int64, count=len(idx))
     seg = _segment_ids(ctx)
     n_seg = int(seg.max()) + 1
-    pairs = [np.unique(code_pos * n_seg + seg)]
+    pairs = [_distinct(code_pos * n_seg + seg)]
     anc = pairs[0] // n_seg
     segs = pairs[0] % n_seg
     # Walk up one level at a time; the bound stops a (broken) cyclic tree.
@@ -50,7 +61,7 @@ def _aggregate_counts(ctx: Context, pos: dict) -> np.ndarray:
             break
         anc, segs = anc[keep], segs[keep]
         pairs.append(anc * n_seg + segs)
-    uniq = np.unique(np.concatenate(pairs))
+    uniq = _distinct(np.concatenate(pairs))
     return np.bincount(uniq // n_seg, minlength=n_codes)
 
 

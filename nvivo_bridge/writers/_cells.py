@@ -62,11 +62,12 @@ def _python_values(series: pd.Series) -> list:
     if mask.any():
         for k in np.flatnonzero(mask):
             vals[k] = None
-    for k, v in enumerate(vals):  # object columns (Project values, extra tables) may hold numpy scalars
-        if isinstance(v, np.generic):
-            vals[k] = v.item()
-        elif isinstance(v, pd.Timestamp):
-            vals[k] = v.to_pydatetime()
+    if series.dtype == object:  # Project values and extra tables may hold numpy or pandas scalars
+        for k, v in enumerate(vals):
+            if isinstance(v, np.generic):
+                vals[k] = v.item()
+            elif isinstance(v, pd.Timestamp):
+                vals[k] = v.to_pydatetime()
     return vals
 
 
@@ -96,32 +97,42 @@ class _Repairs:
     first_cut: Optional[str] = None
 
 
-def _clean_text(col: Column, max_chars: Optional[int], rep: _Repairs, table: str) -> None:
+def _clean_text(col: Column, dtype, max_chars: Optional[int], rep: _Repairs, table: str) -> None:
     """Remove illegal characters, cut over-long text, and note formula-like cells, in place."""
     vals = col.values
-    text_rows = [k for k, v in enumerate(vals) if v.__class__ is str]
-    if not text_rows:
+    if isinstance(dtype, np.dtype) and dtype.kind in "iufbM":
+        return  # numbers, booleans and datetimes hold no text
+    if isinstance(dtype, pd.StringDtype):
+        strs = list(filter(None, vals))  # C-level: every present value is a str
+    else:
+        strs = [v for v in vals if v.__class__ is str]
+    if not strs:
         return
     col.is_text = True
-    joined = "\n".join([vals[k] for k in text_rows])
-    if ILLEGAL_CHARS.search(joined):
-        for k in text_rows:
-            v = vals[k]
+    # One search over the joined column decides whether any cell needs a look (the usual answer is no).
+    joined = "\n".join(strs)
+    bad = ILLEGAL_CHARS.search(joined) is not None
+    long = max_chars is not None and len(joined) > max_chars // 2
+    # A removed control character may uncover a leading "=", so a bad column is checked cell by cell.
+    formula = bad or any(joined.startswith(c) or f"\n{c}" in joined for c in FORMULA_START)
+    if not (bad or long or formula):
+        return
+    for k, v in enumerate(vals):
+        if v.__class__ is not str:
+            continue
+        if bad:
             new = ILLEGAL_CHARS.sub("", v)
             if new != v:
-                vals[k] = new
+                v = vals[k] = new
                 rep.control += 1
                 rep.first_control = rep.first_control or f"{table} row {k + 2} column {col.name}"
-    # Excel counts UTF-16 units, so text of more than max_chars // 2 code points may be too long.
-    if max_chars is not None and len(joined) > max_chars // 2:
-        for k in text_rows:
-            v = vals[k]
-            if len(v) > max_chars // 2 and _utf16_len(v) > max_chars:
-                vals[k] = _cut(v, max_chars)
-                rep.cut += 1
-                rep.first_cut = rep.first_cut or f"{table} row {k + 2} column {col.name}"
-    if any(joined.startswith(c) or f"\n{c}" in joined for c in FORMULA_START):
-        col.formula_like = [k for k in text_rows if vals[k][:1] in FORMULA_START]
+        # Excel counts UTF-16 units, so text of more than max_chars // 2 code points may be too long.
+        if long and len(v) > max_chars // 2 and _utf16_len(v) > max_chars:
+            v = vals[k] = _cut(v, max_chars)
+            rep.cut += 1
+            rep.first_cut = rep.first_cut or f"{table} row {k + 2} column {col.name}"
+        if formula and v[:1] in FORMULA_START:
+            col.formula_like.append(k)
 
 
 def prepare_table(name: str, df: pd.DataFrame, diag: Diagnostics, max_chars: Optional[int] = None) -> list[Column]:
@@ -133,7 +144,7 @@ def prepare_table(name: str, df: pd.DataFrame, diag: Diagnostics, max_chars: Opt
     for k, cname in enumerate(df.columns):
         series = df.iloc[:, k]
         col = Column(str(cname), _python_values(series), plain=_is_plain(series.dtype))
-        _clean_text(col, max_chars, rep, name)
+        _clean_text(col, series.dtype, max_chars, rep, name)
         cols.append(col)
     if rep.control:
         diag.warn("control-characters-removed",
