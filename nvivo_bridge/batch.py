@@ -95,14 +95,16 @@ def _hidden(name: str) -> bool:
 
 
 def discover(inputs: Sequence[os.PathLike | str], *, outdir: Optional[Path] = None, recursive: bool = False,
-             patterns: Sequence[str] = (), nvivo_folders: Sequence[os.PathLike | str] = ()
-             ) -> tuple[list[tuple[Path, Path]], int]:
+             patterns: Sequence[str] = (), nvivo_folders: Sequence[os.PathLike | str] = (),
+             exclude: Sequence[os.PathLike | str] = ()) -> tuple[list[tuple[Path, Path]], int]:
     """Return ``[(input, root)]`` in a stable order and the number of ignored files.
 
     ``root`` is the folder an input's path is mirrored from (the folder it was found in, as named on
     the command line, or the input's own folder).  Paths are absolute, not resolved (symlinks kept).
+    Files in ``exclude`` (the report) are never inputs found in folders.
     """
     out_abs = Path(os.path.abspath(outdir)) if outdir is not None else None
+    excluded = {Path(os.path.abspath(p)) for p in exclude}
     found: list[tuple[Path, Path]] = []
     ignored = 0
     for folder in nvivo_folders:
@@ -125,7 +127,7 @@ def discover(inputs: Sequence[os.PathLike | str], *, outdir: Optional[Path] = No
                 dirnames[:] = []
             for name in sorted(filenames):
                 path = here / name
-                if _hidden(name):
+                if _hidden(name) or path in excluded:
                     continue
                 rel = path.relative_to(item).as_posix()
                 if patterns:
@@ -191,18 +193,19 @@ def plan_batch(inputs: Sequence[os.PathLike | str], outdir: os.PathLike | str, t
                recursive: bool = False, patterns: Sequence[str] = (), nvivo_folders: Sequence = (),
                from_format: Optional[str] = None, positions: str = "auto", strict: bool = False,
                force: bool = False, write: Optional[dict] = None,
-               resume_from: Optional[Sequence[Result]] = None) -> Plan:
+               resume_from: Optional[Sequence[Result]] = None, report: Optional[os.PathLike | str] = None) -> Plan:
     """Plan a batch: one :class:`Task` per input found, or a skipped :class:`Result`.
 
     ``resume_from`` is the previous report: an input whose row there is ok/warnings (or
     up to date), whose output is the one planned now, exists and is newer than the input, is skipped;
-    outputs listed in that report are replaced when their input is converted again.
+    outputs listed in that report are replaced when their input is converted again.  ``report`` is
+    never taken as an input.
     """
     if to_format not in OUTPUT_EXT:
         raise UsageError(f"batch cannot write '{to_format}'", hint="choose one of: " + ", ".join(OUTPUT_EXT))
     outdir = Path(os.path.abspath(outdir))
     found, ignored = discover(inputs, outdir=outdir, recursive=recursive, patterns=patterns,
-                              nvivo_folders=nvivo_folders)
+                              nvivo_folders=nvivo_folders, exclude=[report] if report else ())
     if not found:
         raise UsageError("no input files found", hint="name .qdpx/.qde/.qdc/.json/NVivo export files or folders "
                                                       "holding them; use --recursive for subfolders")

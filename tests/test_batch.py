@@ -54,6 +54,13 @@ def test_discover_folder_takes_readable_files_only_and_skips_hidden_and_outdir(t
     assert [p.relative_to(tmp_path).as_posix() for p, _ in found] == ["a.qdpx", "b.QDE", "c.json", "sub/d.qdc"]
 
 
+def test_report_in_an_input_folder_is_not_an_input(tmp_path):
+    touch(tmp_path / "a.qdpx")
+    touch(tmp_path / "rep.json")
+    plan = plan_batch([tmp_path], tmp_path / "out", "xlsx", report=tmp_path / "rep.json")
+    assert [Path(t.input).name for t in plan.tasks] == ["a.qdpx"]
+
+
 def test_discover_patterns_and_explicit_files_and_duplicates(tmp_path):
     for name in ("x1.qdpx", "x2.qdpx", "y.qdpx", "x3.foo"):
         touch(tmp_path / name)

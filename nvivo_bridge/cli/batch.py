@@ -104,7 +104,7 @@ def batch(inputs, outdir, to_format, recursive, patterns, nvivo_folders, workers
     report = report or outdir / REPORT_NAME
     previous = load_report(report) if resume and report.exists() else None
     plan = plan_batch(inputs, outdir, to_format, recursive=recursive, patterns=patterns, nvivo_folders=nvivo_folders,
-                      from_format=from_format, positions=positions, strict=strict, force=force, resume_from=previous,
+                      from_format=from_format, positions=positions, strict=strict, force=force, resume_from=previous, report=report,
                       write=_writer_options(target, encoding, raw_csv, map_file, group_by, lang, unmapped))
     outdir.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
