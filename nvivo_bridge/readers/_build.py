@@ -10,6 +10,7 @@ from typing import Any, Optional
 
 from ..model import (Case, Code, Coding, Edge, Graph, Link, Representation, Selection, Set, SyncPoint,
                      User, Vertex, Variable, VariableValue, VARIABLE_TYPES)
+from ..errors import ReadError
 from ._xml import META, Ctx
 
 __all__ = ["user", "codes", "variable", "case", "coding", "selection", "variable_value", "link", "set_",
@@ -20,7 +21,6 @@ SELECTION_TAGS = {"PlainTextSelection": "text", "PDFSelection": "pdf", "PictureS
                   "AudioSelection": "audio", "VideoSelection": "video", "TranscriptSelection": "transcript"}
 _SEL_KNOWN = K(("guid", "name", "startPosition", "endPosition", "page", "firstX", "firstY", "secondX",
                 "secondY", "begin", "end", "fromSyncPoint", "toSyncPoint") + META)
-_TEXT_SEL_BASE = ("guid", "name", "startPosition", "endPosition")
 _CODING_KNOWN = K(("guid", "creatingUser", "creationDateTime"))
 _VALUE_TAGS = {t + "Value": t for t in VARIABLE_TYPES}
 
@@ -36,7 +36,7 @@ def user(ctx: Ctx, el: Any) -> User:
 
 
 def codes(ctx: Ctx, codes_el: Any, out: list[Code], parent: Optional[str] = None,
-          codebook: bool = False) -> None:
+          codebook: bool = False, depth: int = 0) -> None:
     """Append every ``Code`` under ``codes_el`` (a ``Codes`` or ``Code`` element) to ``out``, depth
     first, with ``parent`` set from the nesting (the only way the schema expresses the tree)."""
     for el in codes_el:
@@ -62,7 +62,10 @@ def codes(ctx: Ctx, codes_el: Any, out: list[Code], parent: Optional[str] = None
                 code.note_refs.append(ctx.g(child.get("targetGUID")))
             elif tag != "Code":
                 ctx.unknown_child(code.extras, child)
-        codes(ctx, el, out, code.guid, codebook)
+        if depth >= ctx.max_depth:
+            raise ReadError(f"codes nested deeper than {ctx.max_depth}", None, ctx.where(el),
+                            hint="this is not a plausible code tree")
+        codes(ctx, el, out, code.guid, codebook, depth + 1)
 
 
 def variable(ctx: Ctx, el: Any) -> Variable:
@@ -118,57 +121,75 @@ def case(ctx: Ctx, el: Any) -> Case:
 
 
 def coding(ctx: Ctx, el: Any) -> Optional[Coding]:
-    """``<Coding guid creatingUser creationDateTime><CodeRef/><NoteRef/>*</Coding>``."""
-    code, notes, extras = None, [], None
+    """``<Coding guid creatingUser creationDateTime><CodeRef/><NoteRef/>*</Coding>`` (hot path)."""
+    T, G, code, notes, extras = ctx.T, ctx._guids, None, [], None
     for child in el:
-        tag = ctx.local(child)
+        tag = T.get(child.tag)
         if tag == "CodeRef":
-            code = ctx.g(child.get("targetGUID"))
+            raw = child.get("targetGUID")
+            code = G.get(raw) or ctx.g(raw)
         elif tag == "NoteRef":
             notes.append(ctx.g(child.get("targetGUID")))
         else:
             extras = extras if extras is not None else {}
             ctx.unknown_child(extras, child)
-    guid = ctx.g(el.get("guid")) or ""
+    get = el.get
+    guid = ctx.uid(get("guid"))
     if not code:
         ctx.diag.warn("coding-without-code", f"coding {guid} has no CodeRef; dropped", ctx.where(el))
         return None
-    ctx.register(guid, "coding", el)
-    attrs = el.attrib
-    c = Coding(guid, code, ctx.g(attrs.get("creatingUser")), ctx.s(attrs.get("creationDateTime")), notes)
-    if extras or len(attrs) > sum(k in attrs for k in _CODING_KNOWN):
+    if guid in ctx._kinds or not guid:
+        ctx.register(guid, "coding", el)
+    else:
+        ctx._kinds[guid] = "coding"
+    user, when = get("creatingUser"), get("creationDateTime")
+    c = Coding(guid, code, user and (G.get(user) or ctx.g(user)), when and ctx._strings.setdefault(when, when),
+               notes)
+    if extras or not _CODING_KNOWN.issuperset(el.keys()):
         c.extras = ctx.extras(el, _CODING_KNOWN)
         if extras:
             c.extras.update(extras)
     return c
 
 
+def _int(ctx: Ctx, el: Any, attr: str) -> Optional[int]:
+    v = el.get(attr)
+    try:
+        return int(v)
+    except (TypeError, ValueError):
+        return ctx.num(el, attr, True)
+
+
 def selection(ctx: Ctx, el: Any, kind: str) -> Selection:
     """Any selection element; positions are kept *raw* (the caller converts text units later)."""
-    sel = Selection(ctx.g(el.get("guid")) or "", kind, name=_nonempty(el.get("name")), meta=ctx.meta(el))
-    ctx.register(sel.guid, "selection:" + kind, el)
-    if kind == "text":
-        sel.start = ctx.num(el, "startPosition", True)
-        sel.end = ctx.num(el, "endPosition", True)
-    elif kind in ("audio", "video"):
-        sel.start, sel.end = ctx.num(el, "begin", True), ctx.num(el, "end", True)
-    elif kind == "transcript":
-        sel.from_sync, sel.to_sync = ctx.g(el.get("fromSyncPoint")), ctx.g(el.get("toSyncPoint"))
+    get = el.get
+    guid = ctx.uid(get("guid"))
+    sel = Selection(guid, kind, name=get("name") or None, meta=ctx.meta(el))
+    if guid in ctx._kinds or not guid:
+        ctx.register(guid, "selection:" + kind, el)
     else:
-        sel.page = ctx.num(el, "page", True) if kind == "pdf" else None
-        sel.first_x, sel.first_y = ctx.num(el, "firstX", True), ctx.num(el, "firstY", True)
-        sel.second_x, sel.second_y = ctx.num(el, "secondX", True), ctx.num(el, "secondY", True)
-    attrs = el.attrib
-    if kind != "text" or len(attrs) > len(sel.meta) + sum(k in attrs for k in _TEXT_SEL_BASE):
+        ctx._kinds[guid] = "selection:" + kind
+    if kind == "text":
+        sel.start, sel.end = _int(ctx, el, "startPosition"), _int(ctx, el, "endPosition")
+    elif kind in ("audio", "video"):
+        sel.start, sel.end = _int(ctx, el, "begin"), _int(ctx, el, "end")
+    elif kind == "transcript":
+        sel.from_sync, sel.to_sync = ctx.g(get("fromSyncPoint")), ctx.g(get("toSyncPoint"))
+    else:
+        sel.page = _int(ctx, el, "page") if kind == "pdf" else None
+        sel.first_x, sel.first_y = _int(ctx, el, "firstX"), _int(ctx, el, "firstY")
+        sel.second_x, sel.second_y = _int(ctx, el, "secondX"), _int(ctx, el, "secondY")
+    if not _SEL_KNOWN.issuperset(el.keys()):
         sel.extras = ctx.extras(el, _SEL_KNOWN)
+    T = ctx.T
     for child in el:
-        tag = ctx.local(child)
+        tag = T.get(child.tag)
         if tag == "Coding":
             c = coding(ctx, child)
             if c is not None:
                 sel.codings.append(c)
         elif tag == "Description":
-            sel.description = ctx.desc(child)
+            sel.description = child.text or None
         elif tag == "NoteRef":
             sel.note_refs.append(ctx.g(child.get("targetGUID")))
         elif tag == "Representation" and kind == "pdf":

@@ -14,6 +14,7 @@ without either converts by identity at no cost.
 from __future__ import annotations
 
 import re
+import sys
 from bisect import bisect_left, bisect_right
 from typing import Callable, Iterable, Optional, Sequence
 
@@ -24,7 +25,14 @@ _ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
 
 
 def _has_astral(text: str) -> bool:
-    return not text.isascii() and max(text) > "\uffff"
+    """Does ``text`` hold a character outside the BMP?  O(1) on CPython for long texts: a string is
+    stored with 4 bytes per character only when it holds such a character (PEP 393)."""
+    if text.isascii():
+        return False
+    n = len(text)
+    if n > 64 and sys.implementation.name == "cpython":
+        return sys.getsizeof(text) >= 4 * n + 4
+    return _ASTRAL.search(text) is not None
 
 
 class PositionMap:
@@ -141,18 +149,18 @@ def score_units(samples: Sequence[tuple[str, Sequence[tuple[int, int]]]],
     where some unit differs from code points take part; at most ``max_pairs`` pairs are used."""
     useful = [(t, p) for t, p in samples if t and p and any(differs(t, u) for u in units)]
     n_pairs = sum(len(p) for _, p in useful)
-    step = max(1, n_pairs // max_pairs)
-    scores: dict[str, float] = {}
-    for unit in units:
-        good = total = 0
-        for text, pairs in useful:
-            pm = PositionMap(text)
-            picked = pairs[::step] if step > 1 else pairs
-            conv = [(pm.convert(s, unit), pm.convert(e, unit)) for s, e in picked]
-            g, t = boundary_score(text, conv)
-            good, total = good + g, total + t
-        scores[unit] = good / total if total else 1.0
-    return scores
+    # Sample whole texts evenly (building a text's map is the cost), then pairs within them.
+    every = max(1, n_pairs // max_pairs)
+    picked = useful[::every] if every > 1 else useful
+    good = dict.fromkeys(units, 0)
+    total = 0
+    for text, pairs in picked:
+        pm = PositionMap(text)
+        for unit in units:
+            g, t = boundary_score(text, [(pm.convert(s, unit), pm.convert(e, unit)) for s, e in pairs])
+            good[unit] += g
+        total += 2 * len(pairs)
+    return {u: (good[u] / total if total else 1.0) for u in units}
 
 
 def choose_unit(scores: dict[str, float], expected: Optional[str],

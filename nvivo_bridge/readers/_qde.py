@@ -39,6 +39,8 @@ _CHILDREN = {  # what each frame accepts as a built child
     "AudioSource": _MEDIA | {"AudioSelection"}, "VideoSource": _MEDIA | {"VideoSelection"},
     "Transcript": {"Description", "PlainTextContent", "SyncPoint", "TranscriptSelection", "NoteRef"},
 }
+_EVENT_TAGS = ["{*}" + t for t in sorted(set().union(*_FRAMES.values(), *_CHILDREN.values(), {
+    "Project", "CodeBook", "Description", "NoteRef", "User", "Variable", "Case", "Link", "Set", "Graph"}))]
 _TOP = {"User": ("users", b.user, "user"), "Variable": ("variables", b.variable, "variable"),
         "Case": ("cases", b.case, "case"), "Link": ("links", b.link, "link"), "Set": ("sets", b.set_, "set"),
         "Graph": ("graphs", b.graph, "graph")}
@@ -56,16 +58,21 @@ class QdeParser:
         self.ctx, self.content, self.path, self.max_depth = ctx, content, path, max_depth
         self.project = Project()
         self.groups: list[tuple[Optional[str], list, list]] = []  # (text, selections, sync points)
-        self._pending: list[tuple[str, Any]] = []  # nested text parts waiting for their source's end
+        self._pending: list[tuple[str, Any]] = []
+        self._opened = False  # nested text parts waiting for their source's end
 
     # -- driver --------------------------------------------------------------------------------
     def parse(self, stream: IO[bytes]) -> Project:
         """Consume ``stream`` and return the project (positions still in the file's unit)."""
         stack: list[list[Any]] = []  # [tag, object, element]
-        inside = 0  # depth inside a subtree that is built whole at its end
+        inside = 0  # depth (in filtered elements) inside a subtree that is built whole at its end
+        wrapped = False  # that subtree sits inside an unknown element: leave it to the frame's extras
         ctx = self.ctx
+        # Only elements that can be frames or children of frames produce events (lxml filters in C);
+        # everything else is reached through its subtree.
+        it = etree.iterparse(stream, events=("start", "end"), tag=_EVENT_TAGS, **iterparse_kwargs())
         try:
-            for event, el in etree.iterparse(stream, events=("start", "end"), **iterparse_kwargs()):
+            for event, el in it:
                 if event == "start":
                     if inside:
                         inside += 1
@@ -76,9 +83,11 @@ class QdeParser:
                     if not stack:
                         stack.append(["Project", self._open_root(el), el])
                         continue
-                    tag = ctx.local(el)
-                    if tag in _FRAMES.get(stack[-1][0], ()):
-                        stack.append([tag, self._open(tag, el, stack[-1]), el])
+                    frame = stack[-1]
+                    tag = ctx.T.get(el.tag)
+                    wrapped = el.getparent() is not frame[2]
+                    if not wrapped and tag in _FRAMES.get(frame[0], ()):
+                        stack.append([tag, self._open(tag, el, frame), el])
                     else:
                         inside = 1
                     continue
@@ -87,9 +96,14 @@ class QdeParser:
                     continue
                 if inside == 1:
                     inside = 0
+                    if wrapped:
+                        continue
                     self._child(stack[-1], el)
                 else:
-                    self._close(stack.pop())
+                    frame = stack.pop()
+                    if len(el):  # children that produced no events: unknown elements
+                        self._leftovers(frame, el)
+                    self._close(frame)
                 el.clear()
                 parent = el.getparent()
                 if parent is not None:
@@ -99,17 +113,26 @@ class QdeParser:
             raise ReadError(f"malformed XML: {exc.msg}", self.path,
                             f"{ctx.member} line {line}" if line else ctx.member,
                             hint="the file is damaged or not a REFI-QDA export; re-export it") from None
+        if not self._opened:
+            self._open_root(it.root)  # raises: the root is not <Project>
         self.project.guid_case = ctx.guid_case
         return self.project
 
+    def _leftovers(self, frame: list, el: Any) -> None:
+        obj = frame[1]
+        target = obj.extras if hasattr(obj, "extras") else self.project.extras
+        for child in el:
+            self.ctx.unknown_child(target, child)
+
     def _open_root(self, el: Any) -> Project:
+        self._opened = True
         tag = el.tag if isinstance(el.tag, str) else ""
         ns, _, local = tag[1:].partition("}") if tag.startswith("{") else ("", "", tag)
         if local != "Project" or not ns.startswith(PROJECT_NS_PREFIX):
             found = f"<{local}> in namespace {ns!r}" if ns else f"<{local}> without a namespace"
             raise ReadError(f"not a REFI-QDA project: the root element is {found}", self.path, self.ctx.where(el),
                             hint=f"expected <Project xmlns=\"{PROJECT_NS_PREFIX}1.0\">; is this the right file?")
-        self.ctx.ns, self.ctx.nsb = ns, "{%s}" % ns
+        self.ctx.set_ns(ns)
         if ns != PROJECT_NS_PREFIX + "1.0":
             self.ctx.diag.info("namespace-version", f"namespace {ns!r} read as {PROJECT_NS_PREFIX}1.0",
                                self.ctx.where(el))

@@ -19,7 +19,15 @@ from ..model import norm_guid
 __all__ = ["Ctx", "META"]
 
 META = ("creatingUser", "creationDateTime", "modifyingUser", "modifiedDateTime")
-_META_GUID = ("creatingUser", "modifyingUser")
+#: Every element name of Project-mrt2019.xsd and Codebook-mrt2019.xsd (for the tag → name table).
+NAMES = ("Project", "Users", "User", "CodeBook", "Codes", "Code", "Variables", "Variable", "Cases", "Case",
+         "Sources", "TextSource", "PDFSource", "PictureSource", "AudioSource", "VideoSource", "Notes", "Note",
+         "Links", "Link", "Sets", "Set", "Graphs", "Graph", "Vertex", "Edge", "Description", "NoteRef",
+         "CodeRef", "SourceRef", "SelectionRef", "VariableRef", "MemberCode", "MemberSource", "MemberNote",
+         "PlainTextContent", "PlainTextSelection", "Coding", "VariableValue", "TextValue", "BooleanValue",
+         "IntegerValue", "FloatValue", "DateValue", "DateTimeValue", "Representation", "PDFSelection",
+         "PictureSelection", "TextDescription", "AudioSelection", "VideoSelection", "Transcript", "SyncPoint",
+         "TranscriptSelection")
 _RGB = re.compile(r"^\s*rgba?\(\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*(?:,\s*([\d.]+%?)\s*)?\)\s*$", re.I)
 _HEX = re.compile(r"^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
 
@@ -27,11 +35,11 @@ _HEX = re.compile(r"^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
 class Ctx:
     """Parse state for one REFI-QDA XML file (``ns`` is the namespace read from the root)."""
 
-    def __init__(self, diag: Diagnostics, member: str, ns: str = ""):
+    def __init__(self, diag: Diagnostics, member: str, ns: str = "", max_depth: int = 256):
         self.diag = diag
+        self.max_depth = max_depth
         self.member = member
-        self.ns = ns
-        self.nsb = "{%s}" % ns if ns else ""
+        self.set_ns(ns)
         self._guids: dict[str, str] = {}
         self._strings: dict[str, str] = {}
         self.upper = 0
@@ -39,12 +47,19 @@ class Ctx:
         self._kinds: dict[str, str] = {}
 
     # -- names ---------------------------------------------------------------------------------
+    def set_ns(self, ns: str) -> None:
+        """Use namespace ``ns``: ``T`` maps each known element's Clark tag to its local name."""
+        self.ns = ns
+        self.nsb = "{%s}" % ns if ns else ""
+        self.T = {self.nsb + n: n for n in NAMES}
+
     def local(self, el: Any) -> Optional[str]:
-        """The local name of ``el`` if it is in the file's namespace, else ``None`` (foreign)."""
-        tag = el.tag
-        if not isinstance(tag, str) or not tag.startswith(self.nsb):
-            return None
-        return tag[len(self.nsb):] if self.nsb else (tag if tag[:1] != "{" else None)
+        """The local name of ``el`` if it is a REFI-QDA element of the file's namespace, else ``None``."""
+        return self.T.get(el.tag)
+
+    def name_of(self, el: Any) -> str:
+        """A readable element name for messages (local name, or the Clark tag when foreign)."""
+        return self.T.get(el.tag) or str(el.tag)
 
     def where(self, el: Any) -> str:
         """A location string: member name and line."""
@@ -54,10 +69,10 @@ class Ctx:
     # -- values --------------------------------------------------------------------------------
     def g(self, raw: Optional[str]) -> Optional[str]:
         """Normalise a GUID (cached; also counts its letter case)."""
-        if raw is None:
-            return None
         got = self._guids.get(raw)
         if got is None:
+            if raw is None:
+                return None
             got = norm_guid(raw)
             if any(c.isalpha() for c in got):
                 if raw.strip().strip("{}").isupper():
@@ -66,6 +81,17 @@ class Ctx:
                     self.lower += 1
             self._guids[raw] = got
         return got
+
+    def uid(self, raw: Optional[str]) -> str:
+        """Normalise the GUID of a selection or coding: such GUIDs are unique, so they are not cached."""
+        if not raw:
+            return ""
+        n = raw.lower()
+        if n == raw:
+            self.lower += 1
+        else:
+            self.upper += 1
+        return n if len(n) == 36 else norm_guid(n)
 
     def s(self, value: Optional[str]) -> Optional[str]:
         """Intern a repeated string (dates, user names)."""
@@ -77,14 +103,24 @@ class Ctx:
         """The creator/modifier attributes present on ``el`` (user GUIDs normalised)."""
         out: dict[str, str] = {}
         get = el.get
-        for key in META:
-            v = get(key)
-            if v is not None:
-                out[key] = self.g(v) if key in _META_GUID else self.s(v)
+        v = get("creatingUser")
+        if v is not None:
+            out["creatingUser"] = self._guids.get(v) or self.g(v)
+        v = get("creationDateTime")
+        if v is not None:
+            out["creationDateTime"] = self._strings.setdefault(v, v)
+        v = get("modifyingUser")
+        if v is not None:
+            out["modifyingUser"] = self._guids.get(v) or self.g(v)
+        v = get("modifiedDateTime")
+        if v is not None:
+            out["modifiedDateTime"] = self._strings.setdefault(v, v)
         return out
 
     def extras(self, el: Any, known: frozenset) -> dict[str, Any]:
         """Attributes of ``el`` not in ``known`` (Clark keys), as a new dict."""
+        if known.issuperset(el.keys()):
+            return {}
         return {k: v for k, v in el.attrib.items() if k not in known}
 
     def unknown_child(self, extras: dict[str, Any], child: Any) -> None:
@@ -103,7 +139,7 @@ class Ctx:
         v = el.get(attr)
         if v is None:
             if required:
-                self.diag.warn("missing-attribute", f"<{self.local(el)}> has no {attr}", self.where(el))
+                self.diag.warn("missing-attribute", f"<{self.name_of(el)}> has no {attr}", self.where(el))
             return None
         try:
             return int(v)
@@ -146,7 +182,7 @@ class Ctx:
         """Note that ``guid`` names an object of ``kind``.  A repeat within the kind is a warning
         (returns ``False``); a repeat across kinds is only info (ATLAS.ti reuses GUIDs, Q9)."""
         if not guid:
-            self.diag.warn("missing-guid", f"<{self.local(el)}> without a guid", self.where(el))
+            self.diag.warn("missing-guid", f"<{self.name_of(el)}> without a guid", self.where(el))
             return True
         prev = self._kinds.get(guid)
         if prev is None:
