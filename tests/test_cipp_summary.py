@@ -125,3 +125,14 @@ def test_group_by_integer_attribute_sorted_numerically():
     cols = [c for c in res.frame("overview").columns if c.startswith("references: ")]
     assert cols == [f"references: {v}" for v in ("2", "7", "12", "15", "20", "24")]
     assert "Matrix Jenjang" in res.frames and "references: (missing)" in res.frame("matrix:Jenjang").columns
+
+
+def test_sample_is_deterministic_and_realistic():
+    a, b = build_project(), build_project()
+    assert a == b
+    texts = [s.text for s in a.sources.values()]
+    assert all("\r\n" in t and "\n" not in t.replace("\r\n", "") for t in texts)
+    joined = "".join(texts)
+    assert all(ch in joined for ch in "\u201c\u201d\u2014\u00e9") and "\U0001F60A" in joined
+    assert [v.type for v in a.variables.values()] == ["Text", "Text", "Text", "Integer"]
+    assert len(a.sets) == 1 and a.links and any(c.note_refs for _s, _sel, c in a.iter_codings())
