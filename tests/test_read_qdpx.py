@@ -197,7 +197,8 @@ def test_malformed_xml_names_the_line(tmp_path):
 
 
 @pytest.mark.parametrize("xml", ['<Project name="x"/>', '<Project xmlns="urn:other" name="x"/>',
-                                 '<CodeBook xmlns="urn:QDA-XML:codebook:1.0"/>'])
+                                 '<CodeBook xmlns="urn:QDA-XML:codebook:1.0"/>', '<html><p>hi</p></html>',
+                                 '<Wrap xmlns="urn:QDA-XML:project:1.0"><Project name="x"/></Wrap>'])
 def test_wrong_root_or_namespace(tmp_path, xml):
     err = _read_error(qdpx(tmp_path, xml, wrap=False))
     assert "not a REFI-QDA project" in str(err)

@@ -128,6 +128,11 @@ class QdeParser:
         self._opened = True
         tag = el.tag if isinstance(el.tag, str) else ""
         ns, _, local = tag[1:].partition("}") if tag.startswith("{") else ("", "", tag)
+        if el.getparent() is not None:  # the first filtered element is not the root: report the root
+            el = el.getroottree().getroot()
+            tag = el.tag if isinstance(el.tag, str) else ""
+            ns, _, local = tag[1:].partition("}") if tag.startswith("{") else ("", "", tag)
+            local = local if local != "Project" else "Project (nested)"
         if local != "Project" or not ns.startswith(PROJECT_NS_PREFIX):
             found = f"<{local}> in namespace {ns!r}" if ns else f"<{local}> without a namespace"
             raise ReadError(f"not a REFI-QDA project: the root element is {found}", self.path, self.ctx.where(el),
