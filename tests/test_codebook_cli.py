@@ -156,6 +156,11 @@ def test_corpus_codebooks_write_valid_qdc(tmp_path, name):
     assert run("codebook", tmp_path / "cb.xlsx", "-o", tmp_path / "cb2.qdc").exit_code == 0
     xmlschema.XMLSchema(str(xsd)).validate(str(tmp_path / "cb2.qdc"))
     assert api.read(tmp_path / "cb2.qdc").code_paths() == original.code_paths()
+    if name.endswith(".qdc"):   # the GUIDs keep their spelling (upper case from ATLAS.ti and Taguette)
+        import re
+
+        spelled = re.findall(r'<Code [^>]*guid="([^"]+)"', (CORPUS / "refi" / name).read_text(encoding="utf-8"))
+        assert spelled and all(s in (tmp_path / "cb2.qdc").read_text(encoding="utf-8") for s in spelled)
 
 
 @needs_corpus

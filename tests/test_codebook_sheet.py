@@ -240,3 +240,13 @@ def test_round_trip_property(tmp_path_factory, specs, suffix):
     back = read_codebook_sheet(out, Diagnostics())
     assert sorted(_fields(back)) == sorted(_fields(book))
     assert _sets(back) == _sets(book)
+
+
+def test_upper_case_guids_are_kept(tmp_path, book):
+    book.guid_case = "upper"
+    out = tmp_path / "cb.xlsx"
+    write_codebook_xlsx(book, out)
+    assert openpyxl.load_workbook(out)["Codebook"].cell(2, 6).value == g("c", 1).upper()
+    _edit(out, append=[{"path": "New"}])
+    back = read_codebook_sheet(out, Diagnostics())
+    assert back.guid_case == "upper" and list(back.codes)[:8] == list(book.codes)

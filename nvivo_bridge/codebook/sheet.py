@@ -127,6 +127,7 @@ def read_codebook_sheet(path: Path, diag: Diagnostics, limits: Optional[Limits] 
     by_key: dict[str, int] = {}        # canonical path column → row
     by_guid: dict[str, int] = {}
     rows: list[dict[str, Any]] = []
+    letters = {"upper": 0, "lower": 0}
     for rownum, cells in tables.main:
         where = f"sheet {sheet} row {rownum}" if sheet else f"row {rownum}"
         raw_path = str(cells.get("path", "")).strip()
@@ -149,6 +150,10 @@ def read_codebook_sheet(path: Path, diag: Diagnostics, limits: Optional[Limits] 
                 errs.add(where, f"'{raw_guid}' is not a GUID (8-4-4-4-12 hex digits); leave it empty for a new code")
             else:
                 guid = norm_guid(raw_guid)
+                if raw_guid != guid:
+                    letters["upper" if raw_guid.strip("{}") == raw_guid.strip("{}").upper() else "lower"] += 1
+                elif any(ch.isalpha() for ch in guid):
+                    letters["lower"] += 1
                 if guid in by_guid:
                     errs.add(where, f"duplicate GUID {raw_guid} (also on row {by_guid[guid]}); "
                                     "clear it on the copied row to make a new code")
@@ -171,6 +176,8 @@ def read_codebook_sheet(path: Path, diag: Diagnostics, limits: Optional[Limits] 
                      "codable": codable, "description": desc if desc.strip() else None, "sets": sets,
                      "where": where})
     book = _build(rows, by_key, errs, tables, path)
+    # GUIDs that were all upper case (ATLAS.ti, MAXQDA) are written upper case again.
+    book.guid_case = "upper" if letters["upper"] and not letters["lower"] else "lower"
     errs.raise_if_any()
     book.issues = diag.finish() if diag is not None else []
     return book

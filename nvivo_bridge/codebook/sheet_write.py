@@ -45,12 +45,17 @@ def codebook_rows(book: Project) -> list[dict[str, Any]]:
         for g in dict.fromkeys(s.member_codes):
             member_of.setdefault(g, []).append(s.name)
     rows = []
+    upper = book.guid_case == "upper"   # keep the producer's GUID spelling (ATLAS.ti, MAXQDA: upper case)
     for g in tree_order(book):
         c = book.codes[g]
         rows.append({"path": paths[g], "name": c.name, "description": c.description or "",
-                     "color": c.color or "", "codable": bool(c.is_codable), "guid": g,
+                     "color": c.color or "", "codable": bool(c.is_codable), "guid": g.upper() if upper else g,
                      "sets": SET_SEPARATOR.join(member_of.get(g, []))})
     return rows
+
+
+def _guid(book: Project, guid: str) -> str:
+    return guid.upper() if book.guid_case == "upper" else guid
 
 
 def _clean(value: Any, diag: Diagnostics, where: str) -> Any:
@@ -99,7 +104,8 @@ def write_codebook_xlsx(book: Project, path: Path, diag: Optional[Diagnostics] =
         ws.column_dimensions[letter].width = width
     ws.auto_filter.ref = f"A1:G{max(1, len(rows) + 1)}"
     ss = wb.create_sheet(SETS_SHEET)
-    _put_rows(ss, SET_COLUMNS, [[s.name, s.description or "", s.guid] for s in book.sets.values()], diag)
+    _put_rows(ss, SET_COLUMNS, [[s.name, s.description or "", _guid(book, s.guid)] for s in book.sets.values()],
+              diag)
     about = wb.create_sheet(ABOUT_SHEET)
     about.append(["codebook", _clean(book.name or "", diag, "About")])
     about.append(["origin", _clean(book.origin or "", diag, "About")])
@@ -150,7 +156,7 @@ def write_codebook_csv(book: Project, path: Path, diag: Optional[Diagnostics] = 
     _write_csv(Path(path), COLUMNS, [[r[c] for c in COLUMNS] for r in rows], encoding, raw)
     if book.sets:
         _write_csv(sets_csv_path(path), SET_COLUMNS,
-                   [[s.name, s.description or "", s.guid] for s in book.sets.values()], encoding, raw)
+                   [[s.name, s.description or "", _guid(book, s.guid)] for s in book.sets.values()], encoding, raw)
     return {"codes": len(rows), "sets": len(book.sets)}
 
 
