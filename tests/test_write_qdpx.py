@@ -174,8 +174,8 @@ def test_binary_files_copied_byte_for_byte(tmp_path, rich_project):
     with zipfile.ZipFile(out) as zf:
         assert zf.read(f"sources/{video.guid}.mp4") == payload
         assert zf.read(f"sources/{text_src.guid}.docx") == b"PK-fake-docx"
-        assert zf.read(f"sources/{rich_project.sources[next(k for k in rich_project.sources if k.startswith('51'))].guid}.pdf") \
-            == b"%PDF-1.4\n%fake\n"
+        pdf = next(g for g, s in rich_project.sources.items() if s.kind == "pdf")
+        assert zf.read(f"sources/{pdf}.pdf") == b"%PDF-1.4\n%fake\n"
 
 
 def test_txt_rich_text_is_never_a_rich_text_path(tmp_path, small_project):

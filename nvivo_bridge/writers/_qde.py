@@ -172,7 +172,8 @@ class QdeWriter:
         kind = sel.kind
         if kind == "text":
             if sel.start is None or sel.end is None or layout is None:
-                self.diag.warn("selection-skipped", "text selection without positions or text not written", f"{loc} selection {sel.guid}")
+                self.diag.warn("selection-skipped", "text selection without positions or text not written",
+                               f"{loc} selection {sel.guid}")
                 return None
             n = len(layout.text) if layout.identity else None
             start, end = sel.start, sel.end
@@ -186,7 +187,8 @@ class QdeWriter:
         elif kind in ("pdf", "picture"):
             pts = (sel.first_x, sel.first_y, sel.second_x, sel.second_y) + ((sel.page,) if kind == "pdf" else ())
             if any(v is None for v in pts):
-                self.diag.warn("selection-skipped", f"{kind} selection without its page/corners not written", f"{loc} selection {sel.guid}")
+                self.diag.warn("selection-skipped", f"{kind} selection without its page/corners not written",
+                               f"{loc} selection {sel.guid}")
                 return None
             tag = "PDFSelection" if kind == "pdf" else "PictureSelection"
             if kind == "pdf":
@@ -195,7 +197,8 @@ class QdeWriter:
                          secondY=str(sel.second_y))
         elif kind in ("audio", "video"):
             if sel.start is None or sel.end is None:
-                self.diag.warn("selection-skipped", f"{kind} selection without begin/end not written", f"{loc} selection {sel.guid}")
+                self.diag.warn("selection-skipped", f"{kind} selection without begin/end not written",
+                               f"{loc} selection {sel.guid}")
                 return None
             tag = _SEL_TAG[kind]
             attrs.update(begin=str(sel.start), end=str(sel.end))
