@@ -124,32 +124,32 @@ class Content:
         where = self.resolve(ref)
         if where is None:
             self.diag.warn("source-text-missing", f"the text of {what} was not found ({ref}); kept without text",
-                           what)
+                           ref)
             return None
         if where[0] == "file" and not where[1].lower().endswith(".txt"):
             # Only .txt files are read from outside the archive: a hostile project must not be able
             # to pull arbitrary files (keys, configs) into a conversion's output.
             self.diag.warn("source-text-not-txt", f"{what}: {ref} is not a .txt file outside the project; "
-                           "its text was not read", what)
+                           "its text was not read", ref)
             return None
         try:
             data = self._bytes(where)
         except ReadError as exc:
-            self.diag.warn("source-text-unreadable", f"{what}: {exc}", what)
+            self.diag.warn("source-text-unreadable", f"{what}: {exc}", ref)
             return None
         except OSError as exc:
-            self.diag.warn("source-text-unreadable", f"{what}: cannot read {where[1]} ({exc})", what)
+            self.diag.warn("source-text-unreadable", f"{what}: cannot read {where[1]} ({exc})", ref)
             return None
         text, encoding, bom = decode_text(data)
         if encoding not in ("utf-8", "utf-8-sig"):
-            self.diag.warn("text-encoding", f"{what}: {ref} is not UTF-8; read as {encoding}", what)
+            self.diag.warn("text-encoding", f"{what}: {ref} is not UTF-8; read as {encoding}", ref)
         self.ev.texts += 1
         self.ev.texts_bom += bom
         self.ev.texts_crlf += "\r\n" in text
         self._chars += len(text)
         if len(text) > self.limits.max_text_chars or self._chars > self.limits.max_text_chars * 4:
             self.diag.warn("source-text-too-long", f"{what}: text of {len(text):,} characters is over the "
-                           f"limit ({self.limits.max_text_chars:,}); kept without text", what)
+                           f"limit ({self.limits.max_text_chars:,}); kept without text", ref)
             return None
         return text
 
@@ -158,7 +158,7 @@ class Content:
         where = self.resolve(ref)
         if where is None:
             if warn and ref:
-                self.diag.warn("source-file-missing", f"the file of {what} was not found ({ref})", what)
+                self.diag.warn("source-file-missing", f"the file of {what} was not found ({ref})", ref)
             return None
         name = where[1].replace("\\", "/").rsplit("/", 1)[-1]
         if where[0] == "member":
