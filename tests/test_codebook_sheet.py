@@ -209,7 +209,7 @@ def test_parse_color_and_codable():
     assert parse_color("1f77b4") == "#1F77B4"
     assert parse_color("rgba(1, 2, 3, 0.5)") == "#010203"
     assert parse_color("  ") is None
-    for bad in ("#12345", "red", "rgb(300,0,0)", "#GGGGGG"):
+    for bad in ("#12345", "red", "bad", "rgb(300,0,0)", "#GGGGGG"):
         with pytest.raises(ValueError):
             parse_color(bad)
     assert parse_codable(True) is True and parse_codable("") is True and parse_codable("FALSE") is False
@@ -250,3 +250,30 @@ def test_upper_case_guids_are_kept(tmp_path, book):
     _edit(out, append=[{"path": "New"}])
     back = read_codebook_sheet(out, Diagnostics())
     assert back.guid_case == "upper" and list(back.codes)[:8] == list(book.codes)
+
+
+def test_sets_sheet_errors_are_listed_with_the_codebook_errors(tmp_path, book):
+    out = tmp_path / "cb.xlsx"
+    write_codebook_xlsx(book, out)
+    wb = openpyxl.load_workbook(out)
+    wb["Sets"].append(["Hambatan", "again", None])
+    wb["Sets"].append([None, "no name", None])
+    wb["Sets"].append(["Other", None, "xyz"])
+    wb["Codebook"].cell(2, 4, "#12")
+    wb.save(out)
+    with pytest.raises(UsageError) as info:
+        read_codebook_sheet(out, Diagnostics())
+    text = str(info.value)
+    assert "4 problem(s)" in text and "sheet Codebook row 2: bad colour" in text
+    assert "sheet Sets row 3: duplicate set name 'Hambatan'" in text
+    assert "sheet Sets row 4: the set has no name" in text and "sheet Sets row 5: 'xyz' is not a GUID" in text
+
+
+def test_many_errors_are_capped_in_the_message(tmp_path):
+    f = tmp_path / "cb.csv"
+    f.write_text("path,name,color\n" + "".join(f"A{i},,bad\n" for i in range(150)), encoding="utf-8")
+    with pytest.raises(UsageError) as info:
+        read_codebook_sheet(f, Diagnostics())
+    text = str(info.value)
+    assert "150 problem(s)" in text and "row 151: bad colour" not in text and "… and 50 more" in text
+    assert "row 2: bad colour 'bad'" in text

@@ -38,7 +38,8 @@ __all__ = ["COLUMNS", "read_codebook_sheet", "is_codebook_sheet", "parse_color",
            "write_codebook_xlsx", "write_codebook_csv"]
 
 _GUID_RE = re.compile(r"^\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}?$")
-_HEX_RE = re.compile(r"^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+# A bare 3-digit form is refused: words like "bad" or "fed" would pass for colours.
+_HEX_RE = re.compile(r"^(?:#([0-9a-fA-F]{3})|#?([0-9a-fA-F]{6}))$")
 _RGB_RE = re.compile(r"^rgba?\(\s*(\d{1,3})\s*,\s*(\d{1,3})\s*,\s*(\d{1,3})\s*(?:,\s*[\d.]+%?\s*)?\)$", re.I)
 _TRUE = {"true", "yes", "y", "1", "x", "ja", "ya", "oui", "sí", "si", "wahr", "vrai"}
 _FALSE = {"false", "no", "n", "0", "nein", "tidak", "non", "faux", "falsch"}
@@ -53,8 +54,8 @@ def parse_color(value: str) -> Optional[str]:
         return None
     m = _HEX_RE.match(text)
     if m:
-        h = m.group(1)
-        return "#" + (h if len(h) == 6 else "".join(ch * 2 for ch in h)).upper()
+        h = m.group(2) or "".join(ch * 2 for ch in m.group(1))
+        return "#" + h.upper()
     m = _RGB_RE.match(text)
     if m and all(int(x) <= 255 for x in m.groups()):
         return "#" + "".join(f"{int(x):02X}" for x in m.groups())
@@ -91,15 +92,15 @@ class _Errors:
 
     def __init__(self, path: Path):
         self.path = path
-        self.items: list[tuple[int, str]] = []
+        self.items: list[str] = []
 
     def add(self, where: str, message: str) -> None:
-        self.items.append((len(self.items), f"{where}: {message}"))
+        self.items.append(f"{where}: {message}")
 
     def raise_if_any(self) -> None:
         if not self.items:
             return
-        lines = [m for _, m in self.items[:MAX_ERRORS_LISTED]]
+        lines = self.items[:MAX_ERRORS_LISTED]
         more = len(self.items) - len(lines)
         if more:
             lines.append(f"… and {more} more")
