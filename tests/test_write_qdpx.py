@@ -285,23 +285,27 @@ def test_large_project_streams_quickly(tmp_path):
     assert time.perf_counter() - t < 20  # 200k codings take ~5 s on a loaded 2-core machine
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+@pytest.mark.parametrize("target", TARGETS)
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                    HealthCheck.function_scoped_fixture])
 @given(project=projects())
-def test_generated_projects_roundtrip(tmp_path_factory, project):
+def test_generated_projects_roundtrip(tmp_path_factory, target, project):
     out = tmp_path_factory.mktemp("h") / "g.qdpx"
     # Tiny random texts give the reader's unit detection too little evidence: tell it the unit.
-    back = write_read(project, out, positions="codepoint")
+    back = write_read(project, out, target, positions=PROFILES[target].unit)
     assert canon(back) == canon(project)
 
 
-REFI = corpus_files("refi", ".qdpx")
+REFI = corpus_files("refi", ".qdpx", ".qdc")
 
 
 @needs_corpus
 @pytest.mark.parametrize("path", REFI, ids=[p.name for p in REFI])
 def test_corpus_roundtrip(tmp_path, path):
+    """convert x -o y.qdpx: y is schema-valid and reads back to x's model (a codebook becomes a
+    project holding the same codes and sets)."""
     original = api.read(path)
+    original.kind = "project"
     out = tmp_path / "y.qdpx"
     api.convert(path, out)
     qde_of(out)
