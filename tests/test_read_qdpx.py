@@ -258,3 +258,24 @@ def test_too_deep_nesting(tmp_path):
     f = qdpx(tmp_path, f"<CodeBook><Codes>{nested}</Codes></CodeBook>")
     assert "nested deeper" in str(_read_error(f, limits=Limits(max_xml_depth=20)))
     assert len(read(f).codes) == 40
+
+
+def test_external_files_are_reported(tmp_path):
+    (tmp_path / "abs.txt").write_text("outside", encoding="utf-8")
+    body = "<Sources>" + text_source(S1, path="absolute://" + str(tmp_path / "abs.txt")) + "</Sources>"
+    p = read(qdpx(tmp_path, body))
+    assert p.sources[S1].text == "outside" and "external-file" in codes_of(p, "info")
+
+
+def test_cli_exit_codes(tmp_path):
+    from click.testing import CliRunner
+
+    from nvivo_bridge.cli import main
+
+    bad = tmp_path / "bad.qdpx"
+    bad.write_bytes(b"not a zip at all")
+    result = CliRunner().invoke(main, ["info", str(bad)])
+    assert result.exit_code == EXIT_UNREADABLE and "not a zip" in result.output
+    assert "Traceback" not in result.output
+    good = qdpx(tmp_path, codebook((C1, "a")), name="good.qdpx")
+    assert CliRunner().invoke(main, ["info", str(good)]).exit_code == 0

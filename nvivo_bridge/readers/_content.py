@@ -80,9 +80,13 @@ class Content:
     def _on_disk(self, path: str) -> Optional[tuple[str, str]]:
         try:
             p = Path(path)
-            return ("file", str(p)) if p.is_file() else None
+            found = p.is_file()
         except (OSError, ValueError):
             return None
+        if found:
+            # Said once per file: the project makes the converter open a file outside itself.
+            self.diag.info("external-file", f"the project refers to {p}, outside the project file", str(p))
+        return ("file", str(p)) if found else None
 
     def resolve(self, ref: Optional[str]) -> Optional[tuple[str, str]]:
         """Locate the file a path attribute names, or ``None``."""
@@ -108,7 +112,7 @@ class Content:
             try:
                 cand = (base / rest).resolve()
                 if cand.is_file() and cand.is_relative_to(base.resolve()):
-                    return ("file", str(cand))
+                    return self._on_disk(str(cand))
             except (OSError, ValueError):
                 continue
         return self._inside(rest.rsplit("/", 1)[-1])
