@@ -138,3 +138,46 @@ def test_large_project_is_fast(n):
     t = time.perf_counter()
     apply_codebook(p, book, drop_unused=True)
     assert time.perf_counter() - t < 2.0
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_edits = st.lists(st.tuples(st.sampled_from(["rename", "move", "delete", "add", "recolour"]),
+                            st.integers(0, 50), st.integers(0, 50)), max_size=10)
+
+
+@settings(max_examples=40, deadline=None)
+@given(_edits, st.sampled_from(["keep", "prune", "drop"]))
+def test_apply_property_codings_are_never_lost_silently(edits, mode):
+    p = rich_project()
+    before = _codings(p)
+    book = extract_codebook(rich_project())
+    for n, (op, i, j) in enumerate(edits):
+        guids = list(book.codes)
+        if not guids:
+            break
+        target = guids[i % len(guids)]
+        if op == "rename":
+            book.codes[target].name += f" {n}"
+        elif op == "move":
+            new_parent = guids[j % len(guids)]
+            if new_parent != target and target not in {a.guid for a in book.ancestors(new_parent)}:
+                book.codes[target].parent = new_parent
+        elif op == "delete":
+            for child in book.descendants(target):
+                del book.codes[child.guid]
+            del book.codes[target]
+        elif op == "add":
+            book.codes[g("c", 100 + n)] = Code(g("c", 100 + n), f"new {n}", parent=target)
+        else:
+            book.codes[target].color = "#ABCDEF"
+    report = apply_codebook(p, book, prune=mode == "prune", drop_unused=mode == "drop")
+    after = _codings(p)
+    assert all(code in p.codes for _, code in after)
+    assert set(book.codes) <= set(p.codes)
+    assert {gid: path for gid, path in p.code_paths().items() if gid in book.codes} == book.code_paths()
+    if mode == "drop":
+        assert len(before) - len(after) == report.codings_removed
+        assert set(p.codes) == set(book.codes)
+    else:
+        assert after == before

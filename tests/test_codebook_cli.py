@@ -172,3 +172,12 @@ def test_nvivo_mac_codebook_export_to_sheet(tmp_path):
     back = read_codebook_sheet(tmp_path / "cb.xlsx", Diagnostics())
     assert len(back.codes) == len(expected.codes) > 0
     assert sorted(back.code_paths().values()) == sorted(expected.code_paths().values())
+
+
+@needs_qdc_writer
+def test_target_reaches_the_qdc_writer(tmp_path, project_json):
+    out = tmp_path / "cb.qdc"
+    assert run("codebook", project_json, "-o", out, "--target", "atlasti").exit_code == 0
+    text = out.read_text(encoding="utf-8")
+    assert g("c", 1).upper() in text and g("c", 1) not in text
+    assert run("codebook", project_json, "-o", tmp_path / "cb").exit_code == 2   # no suffix: not a codebook file

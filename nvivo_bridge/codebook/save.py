@@ -6,12 +6,13 @@ from pathlib import Path
 from typing import Optional, Sequence
 
 from .._io import check_output
-from ..errors import Diagnostics
+from ..errors import Diagnostics, UnknownFormatError
 from ..model import Project
 
 __all__ = ["save_codebook", "check_codebook_output"]
 
 SHEET_SUFFIXES = (".xlsx", ".xlsm", ".csv", ".tsv")
+OTHER_SUFFIXES = (".qdc", ".json")
 
 
 def check_codebook_output(book: Project, path: Path, inputs: Sequence[Path] = (), force: bool = False) -> None:
@@ -19,6 +20,9 @@ def check_codebook_output(book: Project, path: Path, inputs: Sequence[Path] = ()
     from .sheet_write import sets_csv_path
 
     path = Path(path)
+    if path.suffix.lower() not in SHEET_SUFFIXES + OTHER_SUFFIXES:
+        raise UnknownFormatError(f"a codebook cannot be written as '{path.suffix or path.name}'", str(path),
+                                 hint="use .qdc, .xlsx, .csv or .json")
     check_output(path, tuple(Path(p) for p in inputs), force=force)
     if path.suffix.lower() in (".csv", ".tsv") and book.sets:
         check_output(sets_csv_path(path), tuple(Path(p) for p in inputs), force=force)
