@@ -127,7 +127,7 @@ def test_sets_follow_the_codebook():
 def test_large_project_is_fast(n):
     import time
 
-    from nvivo_bridge.model import Coding, Selection, Source
+    from nvivo_bridge.model import Coding, Selection
 
     p = small_project()
     src = next(iter(p.sources.values()))

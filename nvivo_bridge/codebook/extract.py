@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Optional
 
 from ..errors import Diagnostics
-from ..model import Code, Guid, Project, Set, escape_name, split_path
+from ..model import Guid, Project, Set, escape_name, split_path
 
 __all__ = ["extract_codebook", "load_codebook", "norm_name", "norm_path", "tree_order"]
 

@@ -31,7 +31,7 @@ from ..errors import Diagnostics, ReadError, UsageError
 from ..model import Code, Project, Set, escape_name, norm_guid, split_path
 from ..options import Limits
 from ._sheet_read import read_tables
-from .sheet_write import (COLUMNS, SET_SEPARATOR, write_codebook_csv,  # noqa: F401 - re-exported
+from .sheet_write import (COLUMNS, write_codebook_csv,  # noqa: F401 - re-exported
                           write_codebook_xlsx)
 
 __all__ = ["COLUMNS", "read_codebook_sheet", "is_codebook_sheet", "parse_color", "parse_codable",
