@@ -25,7 +25,7 @@ from ._entities import (CASES_FIXED, SETS_COLUMNS, SOURCES_FIXED, VARIABLES_COLU
 from ._notes import NOTES_COLUMNS, notes_table
 from ._values import unique_names
 
-__all__ = ["build_tables", "warnings_table", "sheet_name", "TABLE_ORDER", "FIXED_COLUMNS"]
+__all__ = ["build_tables", "warnings_table", "sheet_name", "written_counts", "TABLE_ORDER", "FIXED_COLUMNS"]
 
 TABLE_ORDER = ["Project", "Codes", "Sources", "Codings", "Cases", "Variables", "Notes", "Sets", "Code x Case",
                "Warnings"]
@@ -58,6 +58,13 @@ def warnings_table(issues: Iterable[Any]) -> pd.DataFrame:
     """The ``Warnings`` table from :class:`~nvivo_bridge.errors.Issue` objects."""
     rows = [(i.level, i.code, i.message, i.location) for i in issues]
     return pd.DataFrame.from_records(rows, columns=WARNINGS_COLUMNS).astype(object)
+
+
+def written_counts(tables: dict[str, pd.DataFrame]) -> dict[str, int]:
+    """What the tables carry, per element kind (keys of ``Project.counts()``), for the ledger."""
+    return {"codes": len(tables["Codes"]), "sources": len(tables["Sources"]), "codings": len(tables["Codings"]),
+            "cases": len(tables["Cases"]), "variables": len(tables["Variables"]), "notes": len(tables["Notes"]),
+            "sets": int(tables["Sets"]["set"].nunique())}
 
 
 def _extra_table(table) -> pd.DataFrame:

@@ -7,6 +7,7 @@ table and reported once per table through :class:`~nvivo_bridge.errors.Diagnosti
 """
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass, field
 from typing import Any, Optional
@@ -71,6 +72,10 @@ def _python_values(series: pd.Series) -> list:
     return vals
 
 
+_CHUNK = 2_000
+_starts_like_formula = operator.methodcaller("startswith", FORMULA_START)
+
+
 def _utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
@@ -109,12 +114,12 @@ def _clean_text(col: Column, dtype, max_chars: Optional[int], rep: _Repairs, tab
     if not strs:
         return
     col.is_text = True
-    # One search over the joined column decides whether any cell needs a look (the usual answer is no).
-    joined = "\n".join(strs)
-    bad = ILLEGAL_CHARS.search(joined) is not None
-    long = max_chars is not None and len(joined) > max_chars // 2
+    # A search over joined chunks of the column decides whether any cell needs a look (the usual
+    # answer is no); chunks keep the joined copy small however long the column is.
+    bad = any(ILLEGAL_CHARS.search("\n".join(strs[i:i + _CHUNK])) for i in range(0, len(strs), _CHUNK))
+    long = max_chars is not None and max(map(len, strs)) > max_chars // 2
     # A removed control character may uncover a leading "=", so a bad column is checked cell by cell.
-    formula = bad or any(joined.startswith(c) or f"\n{c}" in joined for c in FORMULA_START)
+    formula = bad or any(map(_starts_like_formula, strs))
     if not (bad or long or formula):
         return
     for k, v in enumerate(vals):

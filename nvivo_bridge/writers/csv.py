@@ -16,9 +16,8 @@ from .._io import atomic_dir
 from ..errors import Diagnostics, UsageError, WriteError
 from ..model import Project
 from ..options import WriteOptions
-from ..sheets import build_tables, warnings_table
+from ..sheets import build_tables, warnings_table, written_counts
 from ._cells import Column, prepare_table
-from .xlsx import written_counts
 
 __all__ = ["write", "csv_values"]
 

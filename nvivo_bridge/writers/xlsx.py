@@ -10,7 +10,6 @@ from bisect import bisect_left
 from pathlib import Path
 from typing import Callable, Optional
 
-import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -20,22 +19,15 @@ from .._io import atomic_file
 from ..errors import Diagnostics, WriteError
 from ..model import Project
 from ..options import WriteOptions
-from ..sheets import build_tables, sheet_name, warnings_table
+from ..sheets import build_tables, sheet_name, warnings_table, written_counts
 from ._cells import EXCEL_MAX_CHARS, Column, header_value, prepare_table
 
-__all__ = ["write", "EXCEL_MAX_ROWS", "EXCEL_MAX_COLUMNS", "WRAPPED", "written_counts"]
+__all__ = ["write", "EXCEL_MAX_ROWS", "EXCEL_MAX_COLUMNS", "WRAPPED"]
 
 EXCEL_MAX_ROWS = 1_048_576
 EXCEL_MAX_COLUMNS = 16_384
 WRAPPED = {("Codings", "text"), ("Codings", "memo"), ("Notes", "text")}
 _PROGRESS_EVERY = 5_000
-
-
-def written_counts(tables: dict[str, pd.DataFrame]) -> dict[str, int]:
-    """What the tables carry, per element kind (keys of ``Project.counts()``)."""
-    return {"codes": len(tables["Codes"]), "sources": len(tables["Sources"]), "codings": len(tables["Codings"]),
-            "cases": len(tables["Cases"]), "variables": len(tables["Variables"]), "notes": len(tables["Notes"]),
-            "sets": int(tables["Sets"]["set"].nunique())}
 
 
 class _Styles:
