@@ -199,6 +199,11 @@ def test_sheet_name(name, taken, want):
 
 
 def test_tables_is_the_public_entry_point(small_project):
+    import nvivo_bridge.writers.csv  # noqa: F401  importing the writers must not shadow the function
+    import nvivo_bridge.writers.xlsx  # noqa: F401
+
+    small_project.source_file = "/home/someone/private/study.qdpx"
+    assert dict(zip(*nvivo_bridge.tables(small_project)["Project"].T.values))["input"] == "study.qdpx"
     frames = nvivo_bridge.tables(small_project)
     assert isinstance(frames["Codings"], pd.DataFrame) and len(frames["Codings"]) == 6
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections import Counter
+from pathlib import Path
 from typing import Optional
 
 import pandas as pd
@@ -31,7 +32,8 @@ def project_table(ctx: Context, converted_by: str, converted_at: Optional[_dt.da
             ("created_by", ctx.user_names.get(p.creating_user, p.creating_user)),
             ("description", p.description)]
     rows += [(kind, n) for kind, n in counts.items()]
-    rows += [("tables", len(p.tables)), ("input", p.source_file),
+    # Only the file name: a full path would put the researcher's folder layout into a shared workbook.
+    rows += [("tables", len(p.tables)), ("input", Path(p.source_file).name if p.source_file else None),
              ("converted_by", converted_by), ("converted_at", converted_at)]
     return pd.DataFrame({"field": pd.Series([r[0] for r in rows], dtype="str"),
                          "value": pd.Series([r[1] for r in rows], dtype=object)})
