@@ -67,12 +67,14 @@ def write(project: Project, path: Path, diag: Diagnostics, options: WriteOptions
     except LookupError:
         raise UsageError(f"unknown encoding '{options.encoding}'", hint="try utf-8-sig, utf-8 or cp1252") from None
     tables = build_tables(project, diag=diag)
+    counts = written_counts(tables)
     _take_replaced()
     total = sum(len(df) for df in tables.values())
     done = last = 0
     try:
         with atomic_dir(Path(path), force=bool(options.extra.get("force"))) as tmp:
-            for name, df in tables.items():
+            for name in list(tables):
+                df = tables.pop(name)  # freed once written: peak memory is one table, not all
                 if name == "Warnings":
                     df = warnings_table(list(project.issues) + diag.finish())
                 cols = prepare_table(name, df, diag)
@@ -95,4 +97,4 @@ def write(project: Project, path: Path, diag: Diagnostics, options: WriteOptions
     except OSError as exc:
         raise WriteError(f"cannot write the CSV files ({exc.strerror or exc})", str(path),
                          hint="check the disk space and that no file in the folder is open in Excel") from None
-    return written_counts(tables)
+    return counts

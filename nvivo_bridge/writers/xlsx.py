@@ -121,7 +121,8 @@ def _write_tables(wb, project: Project, tables: dict, diag: Diagnostics, max_row
     """Add one sheet per table (more for a table longer than ``max_rows``) to ``wb``."""
     styles: Optional[_Styles] = None
     titles: list[str] = []
-    for name, df in tables.items():
+    for name in list(tables):
+        df = tables.pop(name)  # freed once written: peak memory is one table, not all
         if name == "Warnings":
             df = warnings_table(list(project.issues) + diag.finish())
         cols = prepare_table(name, df, diag, max_chars=EXCEL_MAX_CHARS)
@@ -145,6 +146,7 @@ def _write_tables(wb, project: Project, tables: dict, diag: Diagnostics, max_row
 def write(project: Project, path: Path, diag: Diagnostics, options: WriteOptions) -> dict[str, int]:
     """Write the researcher's workbook to ``path`` (atomically); returns the counts written."""
     tables = build_tables(project, diag=diag)
+    counts = written_counts(tables)
     max_rows = max(1, int(options.extra.get("max_rows", EXCEL_MAX_ROWS)) - 1)  # the header takes a row
     total = sum(len(df) for df in tables.values())
     state = {"done": 0, "last": 0}
@@ -164,4 +166,4 @@ def write(project: Project, path: Path, diag: Diagnostics, options: WriteOptions
     except OSError as exc:
         raise WriteError(f"cannot write the workbook ({exc.strerror or exc})", str(path),
                          hint="check the disk space and that the file is not open in Excel") from None
-    return written_counts(tables)
+    return counts
