@@ -222,3 +222,12 @@ def test_duplicate_guids_within_a_kind(tmp_path):
     assert sorted(s.text for s in p.sources.values()) == ["ab", "second source"]
     assert issue_codes(p, "warning").count("duplicate-guid") >= 2
     assert "duplicate-guid-renamed" in issue_codes(p, "warning")
+
+
+def test_positions_over_a_missing_text_are_flagged(tmp_path):
+    sels = pts(G(1, "e"), 0, 4, C1)
+    body = codebook((C1, "a")) + "<Sources>" + text_source(S1, sels, path="internal://gone.txt") + "</Sources>"
+    p = api.read(qdpx(tmp_path, body), positions="utf16")
+    sel = p.sources[S1].selections[0]
+    assert (sel.start, sel.end) == (0, 4) and p.sources[S1].text is None
+    assert {"source-text-missing", "positions-unconverted"} <= set(issue_codes(p, "warning"))

@@ -21,6 +21,9 @@ def convert_positions(groups: list[tuple[Optional[str], list, list]], unit: str,
     from ``unit`` to code points; positions outside the text are clamped with a warning."""
     for text, selections, syncs in groups:
         if text is None:
+            if unit != "codepoint" and any(s.kind == "text" and s.start is not None for s in selections):
+                diag.warn("positions-unconverted", f"{len(selections)} selection(s) over a missing text keep "
+                          f"their {unit} positions (they cannot be converted without the text)")
             continue
         conv = converter(text, unit)
         n = len(text)

@@ -41,6 +41,7 @@ _CHILDREN = {  # what each frame accepts as a built child
 }
 _EVENT_TAGS = ["{*}" + t for t in sorted(set().union(*_FRAMES.values(), *_CHILDREN.values(), {
     "Project", "CodeBook", "Description", "NoteRef", "User", "Variable", "Case", "Link", "Set", "Graph"}))]
+_TEXT_FRAMES = frozenset(("TextSource", "Note", "Representation", "TextDescription"))
 _TOP = {"User": ("users", b.user, "user"), "Variable": ("variables", b.variable, "variable"),
         "Case": ("cases", b.case, "case"), "Link": ("links", b.link, "link"), "Set": ("sets", b.set_, "set"),
         "Graph": ("graphs", b.graph, "graph")}
@@ -184,7 +185,10 @@ class QdeParser:
 
     def _child(self, frame: list, el: Any) -> None:
         ctx, (ftag, obj, _) = self.ctx, frame
-        tag = ctx.local(el)
+        tag = ctx.T.get(el.tag)
+        if tag == "PlainTextSelection" and ftag in _TEXT_FRAMES:  # the hot path, first
+            obj.selections.append(b.text_selection(ctx, el))
+            return
         if ftag == "Project":
             if tag == "CodeBook":
                 self._codebook(el)
