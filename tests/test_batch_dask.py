@@ -21,7 +21,7 @@ distributed = pytest.importorskip("dask.distributed")
 @pytest.fixture(scope="module")
 def cluster():
     """One worker process (tasks really travel pickled to another interpreter)."""
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=True, dashboard_address=None,
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=True, dashboard_address=":0",
                                   silence_logs=40) as c:
         yield c
 
@@ -80,3 +80,13 @@ def test_unreachable_scheduler_is_usage_error(inputs, tmp_path):
     plan = plan_batch([inputs / "a.json"], tmp_path / "out", "json")
     with pytest.raises(UsageError, match="cannot reach the Dask scheduler at tcp://127.0.0.1:9"):
         run_dask(plan.tasks, "tcp://127.0.0.1:9", timeout="1s")
+
+
+def test_dask_threads_in_process(inputs, tmp_path):
+    """processes=False: tasks run in worker threads, where signal handlers cannot be set."""
+    plan = plan_batch([inputs / "a.json", inputs / "broken.json"], tmp_path / "out", "json")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=":0",
+                                  silence_logs=40) as local:
+        outcome = run_dask(plan.tasks, local.scheduler_address)
+    assert [r.status for r in outcome.results] == ["ok", "failed"]
+    assert nvivo_bridge.read(tmp_path / "out" / "a.json").counts() == small_project().counts()
