@@ -17,6 +17,7 @@ from lxml import etree
 from ..errors import ReadError
 from ..model import Code, Note, Project, Representation, Source, Transcript
 from . import _build as b
+from . import _build_project as bp
 from ._content import Content
 from ._safe import iterparse_kwargs
 from ._xml import META, Ctx
@@ -42,9 +43,9 @@ _CHILDREN = {  # what each frame accepts as a built child
 _EVENT_TAGS = ["{*}" + t for t in sorted(set().union(*_FRAMES.values(), *_CHILDREN.values(), {
     "Project", "CodeBook", "Description", "NoteRef", "User", "Variable", "Case", "Link", "Set", "Graph"}))]
 _TEXT_FRAMES = frozenset(("TextSource", "Note", "Representation", "TextDescription"))
-_TOP = {"User": ("users", b.user, "user"), "Variable": ("variables", b.variable, "variable"),
-        "Case": ("cases", b.case, "case"), "Link": ("links", b.link, "link"), "Set": ("sets", b.set_, "set"),
-        "Graph": ("graphs", b.graph, "graph")}
+_TOP = {"User": ("users", bp.user, "user"), "Variable": ("variables", bp.variable, "variable"),
+        "Case": ("cases", bp.case, "case"), "Link": ("links", bp.link, "link"), "Set": ("sets", bp.set_, "set"),
+        "Graph": ("graphs", bp.graph, "graph")}
 _TOP_PARENT = {"User": "Users", "Variable": "Variables", "Case": "Cases", "Link": "Links", "Set": "Sets",
                "Graph": "Graphs"}
 _PROJECT_ATTRS = frozenset(("name", "origin", "creatingUserGUID", "creationDateTime", "modifyingUserGUID",
@@ -238,7 +239,7 @@ class QdeParser:
         out: list[Code] = []
         for child in el:
             if self.ctx.local(child) == "Codes":
-                b.codes(self.ctx, child, out)
+                bp.codes(self.ctx, child, out)
             else:
                 self.ctx.unknown_child(self.project.extras, child)
         self.project.codes.update((c.guid, c) for c in out)

@@ -14,7 +14,7 @@ from lxml import etree
 from ..errors import Diagnostics, ReadError
 from ..model import Code, Project
 from ..options import ReadOptions
-from . import _build as b
+from . import _build_project as b
 from ._producer import Evidence, detect
 from ._safe import read_file_capped, xml_parser
 from ._xml import Ctx
