@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
 import zlib
 from pathlib import Path
@@ -108,8 +109,8 @@ class SafeZip:
         try:
             self._zf = zipfile.ZipFile(path)
             infos = self._zf.infolist()
-        except zipfile.BadZipFile as exc:
-            raise ReadError(f"not a zip archive, or truncated ({exc})", self.path,
+        except (zipfile.BadZipFile, NotImplementedError, struct.error, UnicodeDecodeError) as exc:
+            raise ReadError(f"not a zip archive, or truncated or damaged ({exc})", self.path,
                             hint=f"a {kind} is a zip file; check the download or re-export it") from None
         except (OSError, EOFError, ValueError) as exc:
             raise ReadError(f"cannot open the archive ({exc})", self.path, hint="check the file") from None
