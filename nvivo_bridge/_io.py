@@ -25,6 +25,12 @@ def check_output(output: Path, inputs: tuple[Path, ...] = (), force: bool = Fals
         raise WriteError("the output already exists", str(out), hint="use --force to replace it")
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def atomic_file(path: Path) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it onto ``path`` only if the block succeeds."""
@@ -41,6 +47,8 @@ def atomic_file(path: Path) -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        # mkstemp creates 0600; a finished output should get the permissions any new file gets.
+        os.chmod(tmp_path, 0o666 & ~_umask())
         os.replace(tmp_path, path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -64,6 +72,7 @@ def atomic_dir(path: Path, force: bool = False) -> Iterator[Path]:
                          hint="choose a folder you can write to") from None
     try:
         yield tmp
+        os.chmod(tmp, 0o777 & ~_umask())
         if path.exists():
             if not force and any(path.iterdir()):
                 raise WriteError("the output folder exists and is not empty", str(path),
