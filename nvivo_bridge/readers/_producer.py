@@ -20,6 +20,12 @@ _CODEPOINT_PRODUCERS = ("maxqda", "qualcoder", "qc", "taguette", "nvivo-bridge",
                         "transana", "f4", "dedoose", "qda miner", "openqda")
 
 
+#: nvivo-bridge's own export profiles (``--target``) whose positions are not code points; the
+#: writer names the profile in ``origin``, so its files need no guessing (small files can be misjudged).
+_OWN_TARGET_UNITS = {"nvivo": "utf16", "atlasti": "codepoint-crlf1"}
+_OWN_ORIGIN = re.compile(r"^nvivo-bridge\b[^(]*\(target=([a-z0-9_-]+)\)", re.IGNORECASE)
+
+
 @dataclass
 class Evidence:
     """Facts about the file that hint at its producer."""
@@ -72,6 +78,12 @@ def detect(ev: Evidence) -> Verdict:
     if ev.texts:
         reasons.append(f"{ev.texts_bom}/{ev.texts} texts with BOM, {ev.texts_crlf}/{ev.texts} with CRLF")
 
+    own = _OWN_ORIGIN.match(origin)
+    if own:
+        target = own.group(1).lower()
+        unit = _OWN_TARGET_UNITS.get(target, "codepoint")
+        reasons.append(f"nvivo-bridge export profile {target!r}: positions in {unit}")
+        return Verdict("nvivo-bridge", unit, reasons)
     if low.startswith("nvivo") and not low.startswith("nvivo-bridge"):
         win = crlf and indented and (capital_sources or ev.texts_bom > 0 or not ev.members)
         mac = root_marker or (standalone_no and not indented)
