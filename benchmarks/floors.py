@@ -7,6 +7,12 @@
 * ``qdpx``: unzip + a full lxml parse + the same slicing + serialising the same tree + zipping
   it with the source files.
 
+"The same rows" for csv and xlsx means as wide as nvivo-bridge's ``Codings`` sheet (19 columns on
+these files): besides the eight raw fields (the coder as a name), each row gets the coding and
+source GUIDs, the code path and its three levels, the case name and its three attributes, and the
+memo reference, each by one dict lookup.  Writing costs per cell, so an 8-column floor (as this
+suite had first) compares unlike work.
+
 No checks, no model, no diagnostics: a floor is what "as fast as this machine allows" means, and
 nvivo-bridge's time is reported as a ratio to it.
 """
@@ -18,10 +24,12 @@ from pathlib import Path
 
 from lxml import etree
 
-__all__ = ["raw_rows", "floor_raw", "floor_csv", "floor_xlsx", "floor_qdpx", "FLOORS"]
+__all__ = ["raw_rows", "WIDE_HEADER", "floor_raw", "floor_csv", "floor_xlsx", "floor_qdpx", "FLOORS"]
 
 Q = "{urn:QDA-XML:project:1.0}"
 HEADER = ["source", "selection", "start", "end", "code", "coder", "created", "excerpt"]
+WIDE_HEADER = HEADER + ["coding", "source_guid", "code_path", "case", "attr_1", "attr_2",
+                        "attr_3", "memo", "level_1", "level_2", "level_3"]
 
 
 def _parser_kwargs() -> dict:
@@ -38,30 +46,76 @@ def _units(zf: zipfile.ZipFile, folder: dict[str, str], path: str) -> bytes:
     return zf.read(folder[name.lower()]).decode("utf-8-sig").encode("utf-16-le")
 
 
-def raw_rows(path: Path) -> list[list]:
-    """Stream the project and return one row per coding with its excerpt."""
+class _Lookups:
+    """What a wide row needs besides the raw fields: users, code paths, cases (NVivo links a
+    source to its case by a coding at the case, so a source's rows get their case at its end)."""
+
+    def __init__(self) -> None:
+        self.users: dict[str, str] = {}
+        self.paths: dict[str, tuple[str, list[str]]] = {}  # code guid -> (path, levels padded to 3)
+        self.cases: dict[str, list] = {}  # case guid -> [case name, attr 1, attr 2, attr 3]
+        self._names: list[str] = []
+
+    def start(self, tag: str, el) -> None:
+        if tag == Q + "Code":
+            self._names.append(el.get("name") or "")
+            path = "/".join(self._names)
+            self.paths[el.get("guid")] = (path, (self._names + [None, None, None])[:3])
+
+    def end(self, tag: str, el) -> None:
+        if tag == Q + "Code":
+            self._names.pop()
+        elif tag == Q + "User":
+            self.users[el.get("guid")] = el.get("name")
+        elif tag == Q + "Case":
+            values = [v.text for v in el.iter(Q + "TextValue", Q + "IntegerValue")][:3]
+            self.cases[el.get("guid")] = [el.get("name")] + values + [None] * (3 - len(values))
+            el.clear()
+
+
+def raw_rows(path: Path, wide: bool = False) -> list[list]:
+    """Stream the project and return one row per coding with its excerpt; ``wide`` rows also carry
+    the columns of nvivo-bridge's Codings sheet (see the module doc)."""
     rows: list[list] = []
+    look = _Lookups()
+    no_case = [None] * 4
     with zipfile.ZipFile(path) as zf:
         folder = {n.rsplit("/", 1)[-1].lower(): n for n in zf.namelist() if "/" in n}
         with zf.open(_qde_name(zf)) as fh:
-            units, src_name = b"", ""
+            units, src_name, src_guid, first, case = b"", "", "", 0, no_case
             for event, el in etree.iterparse(fh, events=("start", "end"), **_parser_kwargs()):
                 tag = el.tag
                 if event == "start":
                     if tag == Q + "TextSource":
                         units, src_name = _units(zf, folder, el.get("plainTextPath")), el.get("name")
+                        src_guid, first, case = el.get("guid"), len(rows), no_case
+                    elif wide:
+                        look.start(tag, el)
                     continue
                 if tag == Q + "PlainTextSelection":
                     a, b = int(el.get("startPosition")), int(el.get("endPosition"))
                     excerpt = units[2 * a:2 * b].decode("utf-16-le", "replace")
                     for coding in el.iterfind(Q + "Coding"):
-                        ref = coding.find(Q + "CodeRef")
-                        rows.append([src_name, el.get("guid"), a, b, ref.get("targetGUID"),
-                                     coding.get("creatingUser"), coding.get("creationDateTime"), excerpt])
+                        code = coding.find(Q + "CodeRef").get("targetGUID")
+                        user = coding.get("creatingUser")
+                        row = [src_name, el.get("guid"), a, b, code, user, coding.get("creationDateTime"), excerpt]
+                        if wide:
+                            path_, levels = look.paths.get(code, ("", [None] * 3))
+                            memo = el.find(Q + "NoteRef")
+                            case = look.cases.get(code, case)
+                            row[5] = look.users.get(user)  # the coder's name, as in the Codings sheet
+                            row += [coding.get("guid"), src_guid, path_, *no_case,
+                                    memo.get("targetGUID") if memo is not None else None, *levels]
+                        rows.append(row)
                     el.clear()
                 elif tag == Q + "TextSource":
+                    if wide and case is not no_case:
+                        for row in rows[first:]:
+                            row[11:15] = case
                     el.clear()
                     units = b""
+                elif wide:
+                    look.end(tag, el)
     return rows
 
 
@@ -72,11 +126,11 @@ def floor_raw(path: Path, out: Path) -> int:
 
 def floor_csv(path: Path, out: Path) -> int:
     """``raw`` + a bare csv.writer of the rows."""
-    rows = raw_rows(path)
+    rows = raw_rows(path, wide=True)
     out.mkdir(parents=True, exist_ok=True)
     with open(out / "Codings.csv", "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
-        w.writerow(HEADER)
+        w.writerow(WIDE_HEADER)
         w.writerows(rows)
     return len(rows)
 
@@ -85,10 +139,10 @@ def floor_xlsx(path: Path, out: Path) -> int:
     """``raw`` + an openpyxl write-only dump of the rows."""
     from openpyxl import Workbook
 
-    rows = raw_rows(path)
+    rows = raw_rows(path, wide=True)
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("Codings")
-    ws.append(HEADER)
+    ws.append(WIDE_HEADER)
     for row in rows:
         ws.append(row)
     wb.save(out.with_suffix(".xlsx"))
