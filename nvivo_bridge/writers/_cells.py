@@ -44,6 +44,7 @@ class Column:
     formula_like: list = field(default_factory=list)
     is_text: bool = False
     plain: bool = False  # only None, str, int and float (no bool, date or other object)
+    may_bool: bool = True  # False when the dtype rules booleans out
 
 
 def _python_values(series: pd.Series) -> list:
@@ -73,7 +74,10 @@ def _python_values(series: pd.Series) -> list:
 
 
 _CHUNK = 2_000
-_starts_like_formula = operator.methodcaller("startswith", FORMULA_START)
+def _any_formula_start(strs: list) -> bool:
+    """Whether any text starts like a formula: the first characters joined (in C) and searched."""
+    firsts = "".join(map(operator.itemgetter(0), filter(None, strs)))
+    return any(c in firsts for c in FORMULA_START)
 
 
 def _utf16_len(text: str) -> int:
@@ -119,7 +123,7 @@ def _clean_text(col: Column, dtype, max_chars: Optional[int], rep: _Repairs, tab
     bad = any(ILLEGAL_CHARS.search("\n".join(strs[i:i + _CHUNK])) for i in range(0, len(strs), _CHUNK))
     long = max_chars is not None and max(map(len, strs)) > max_chars // 2
     # A removed control character may uncover a leading "=", so a bad column is checked cell by cell.
-    formula = bad or any(map(_starts_like_formula, strs))
+    formula = bad or _any_formula_start(strs)
     if not (bad or long or formula):
         return
     for k, v in enumerate(vals):
@@ -148,7 +152,8 @@ def prepare_table(name: str, df: pd.DataFrame, diag: Diagnostics, max_chars: Opt
     cols = []
     for k, cname in enumerate(df.columns):
         series = df.iloc[:, k]
-        col = Column(str(cname), _python_values(series), plain=_is_plain(series.dtype))
+        col = Column(str(cname), _python_values(series), plain=_is_plain(series.dtype),
+                     may_bool=series.dtype == object or series.dtype.kind == "b")
         _clean_text(col, series.dtype, max_chars, rep, name)
         cols.append(col)
     if rep.control:

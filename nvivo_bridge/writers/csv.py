@@ -43,16 +43,12 @@ codecs.register_error(_REPLACE, _count_and_replace)
 
 
 def csv_values(col: Column, raw: bool) -> list:
-    """The column as CSV fields: booleans as ``TRUE``/``FALSE``, dates in ISO form, missing as
-    empty, and (unless ``raw``) formula-like text prefixed with an apostrophe."""
+    """The column as CSV fields: booleans as ``TRUE``/``FALSE`` (which spreadsheets read as
+    booleans), missing as empty, dates and times in ISO form (``str`` of a datetime, done by
+    the csv module in C), and (unless ``raw``) formula-like text prefixed with an apostrophe."""
     out = col.values
-    if not col.plain:
-        out = list(out)
-        for k, v in enumerate(out):
-            if v is True or v is False:
-                out[k] = "TRUE" if v else "FALSE"
-            elif hasattr(v, "isoformat"):
-                out[k] = v.isoformat(sep=" ") if hasattr(v, "hour") else v.isoformat()
+    if col.may_bool:
+        out = [("TRUE" if v else "FALSE") if v is True or v is False else v for v in out]
     if col.formula_like and not raw:
         out = list(out) if out is col.values else out
         for k in col.formula_like:
@@ -66,6 +62,9 @@ def write(project: Project, path: Path, diag: Diagnostics, options: WriteOptions
         codecs.lookup(options.encoding)
     except LookupError:
         raise UsageError(f"unknown encoding '{options.encoding}'", hint="try utf-8-sig, utf-8 or cp1252") from None
+    # utf-8-sig's encoder is Python code; the BOM written by hand lets the C utf-8 codec do the work.
+    bom = codecs.lookup(options.encoding).name == "utf-8-sig"
+    encoding = "utf-8" if bom else options.encoding
     tables = build_tables(project, diag=diag)
     counts = written_counts(tables)
     _take_replaced()
@@ -78,8 +77,9 @@ def write(project: Project, path: Path, diag: Diagnostics, options: WriteOptions
                 if name == "Warnings":
                     df = warnings_table(list(project.issues) + diag.finish())
                 cols = prepare_table(name, df, diag)
-                with open(tmp / f"{name}.csv", "w", encoding=options.encoding, errors=_REPLACE,
-                          newline="") as fh:
+                with open(tmp / f"{name}.csv", "w", encoding=encoding, errors=_REPLACE, newline="") as fh:
+                    if bom:
+                        fh.write("\ufeff")
                     writer = _csv.writer(fh)
                     writer.writerow([c.name for c in cols])
                     values = [csv_values(c, options.raw_csv) for c in cols]
