@@ -104,12 +104,14 @@ def code_case_table(ctx: Context) -> pd.DataFrame:
     col_of = {g: k for k, g in enumerate(cases)}
     row_of = {c.guid: k for k, c in enumerate(ctx.codes)}
     counts = np.zeros((len(ctx.codes), len(cases)), dtype=np.int64)
-    pair_counts = Counter((c, cs) for c, cs in zip(idx.code_guid, idx.cases) if cs)
-    for (code, cs), n in pair_counts.items():
+    # Counted per (code, source) in C, then spread to the source's cases: a source's cases are the
+    # same for all its codings, and hashing two cached-hash strings beats hashing a tuple of cases.
+    source_cases = idx.source_cases
+    for (code, src), n in Counter(zip(idx.code_guid, idx.source_guid)).items():
         r = row_of.get(code)
         if r is None:
             continue
-        for case in cs:
+        for case in source_cases.get(src, ()):
             counts[r, col_of[case]] += n
     names = unique_names([ctx.case_names[g] for g in cases], taken=["code_path"])
     df = pd.DataFrame(counts, columns=names)
