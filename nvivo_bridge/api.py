@@ -46,7 +46,7 @@ def read(path: PathLike, format: Optional[str] = None, *, positions: str = "auto
         raise ReadError("no such file or folder", str(path), hint="check the path")
     fmt = formats.get_format(format) if format else formats.guess_input_format(path)
     diag = diag if diag is not None else Diagnostics()
-    options = ReadOptions(positions=positions, limits=limits or Limits(), extra=dict(extra))
+    options = ReadOptions(positions=positions, limits=limits or Limits.from_env(), extra=dict(extra))
     project = fmt.get_reader()(path, diag, options)
     project.source_file = project.source_file or str(path)
     project.issues = diag.finish()

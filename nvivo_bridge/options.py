@@ -1,10 +1,11 @@
 """Options shared by readers and writers, and the resource limits for untrusted input."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Callable, Optional
+import os
+from dataclasses import dataclass, field, fields, replace
+from typing import Any, Callable, Optional, Mapping
 
-__all__ = ["Limits", "ReadOptions", "WriteOptions"]
+__all__ = ["Limits", "ReadOptions", "WriteOptions", "ENV_LIMITS"]
 
 MB = 1024 * 1024
 
@@ -26,6 +27,39 @@ class Limits:
     max_xml_depth: int = 256
     max_text_chars: int = 256 * MB
 
+    @classmethod
+    def from_env(cls, environ: Optional[Mapping[str, str]] = None) -> "Limits":
+        """The defaults, overridden by the environment variables of :data:`ENV_LIMITS`
+        (``NVIVO_BRIDGE_MAX_MEMBER_MB=2048``…): the one way to set limits for every command,
+        batch workers included.  A value that is not a positive number is a ``UsageError``."""
+        env = os.environ if environ is None else environ
+        changes: dict[str, Any] = {}
+        for var, (name, scale) in ENV_LIMITS.items():
+            raw = env.get(var)
+            if raw is None or not raw.strip():
+                continue
+            try:
+                value = float(raw)
+                if not value > 0 or value == float("inf"):
+                    raise ValueError(raw)
+            except ValueError:
+                from .errors import UsageError
+                raise UsageError(f"{var}={raw!r} is not a positive number", hint="unset it or give a number") from None
+            changes[name] = value if name == "max_ratio" else max(1, int(value * scale))
+        return replace(cls(), **changes) if changes else cls()
+
+
+#: Environment variable → (Limits field, unit multiplier).  Sizes are in MiB, counts plain.
+ENV_LIMITS: dict[str, tuple[str, int]] = {
+    "NVIVO_BRIDGE_MAX_MEMBER_MB": ("max_member_bytes", MB),
+    "NVIVO_BRIDGE_MAX_TOTAL_MB": ("max_total_bytes", MB),
+    "NVIVO_BRIDGE_MAX_RATIO": ("max_ratio", 1),
+    "NVIVO_BRIDGE_MAX_MEMBERS": ("max_members", 1),
+    "NVIVO_BRIDGE_MAX_XML_DEPTH": ("max_xml_depth", 1),
+    "NVIVO_BRIDGE_MAX_TEXT_CHARS": ("max_text_chars", 1),
+}
+assert {f for f, _ in ENV_LIMITS.values()} == {f.name for f in fields(Limits)}
+
 
 @dataclass
 class ReadOptions:
@@ -33,7 +67,7 @@ class ReadOptions:
     resource limits, and format-specific settings (``extra``, e.g. translated NVivo UI words)."""
 
     positions: str = "auto"
-    limits: Limits = field(default_factory=Limits)
+    limits: Limits = field(default_factory=Limits.from_env)
     extra: dict[str, Any] = field(default_factory=dict)
 
 

@@ -11,7 +11,7 @@ from typing import Any, Optional
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from ..writers._cells import ILLEGAL_CHARS as ILLEGAL_CHARACTERS_RE  # also U+FFFE/FFFF, surrogates
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter

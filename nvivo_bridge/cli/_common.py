@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import functools
 import sys
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 import click
 
@@ -49,8 +49,36 @@ def handle_errors(func: Callable) -> Callable:
     return wrapper
 
 
+def _with_limits(func: Callable) -> Callable:
+    """Apply ``--max-member-mb`` through its environment variable for the command's duration, so
+    that every reader (and batch worker processes, which inherit the environment) sees it."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, max_member_mb: Optional[float] = None, **kwargs: Any) -> Any:
+        if max_member_mb is None:
+            return func(*args, **kwargs)
+        import os
+        var = "NVIVO_BRIDGE_MAX_MEMBER_MB"
+        old = os.environ.get(var)
+        os.environ[var] = repr(max_member_mb)
+        try:
+            return func(*args, **kwargs)
+        finally:
+            if old is None:
+                os.environ.pop(var, None)
+            else:
+                os.environ[var] = old
+
+    return wrapper
+
+
 def read_options(func: Callable) -> Callable:
-    """The options every command that reads a project takes: --from, --positions, --strict."""
+    """The options every command that reads a project takes: --from, --positions, --strict,
+    --max-member-mb (the other limits are environment variables, see docs/hostile-input.md)."""
+    func = _with_limits(func)
+    func = click.option("--max-member-mb", type=click.FloatRange(min=0, min_open=True), metavar="MB",
+                        help="Largest file or archive member read, in MiB (default 512; also "
+                             "NVIVO_BRIDGE_MAX_MEMBER_MB).")(func)
     func = click.option("--strict", is_flag=True,
                         help="Treat warnings as errors (exit 3, nothing written).")(func)
     func = click.option("--positions", type=click.Choice(["auto", "codepoint", "utf16"]), default="auto",

@@ -82,7 +82,7 @@ def is_codebook_sheet(path: Path) -> bool:
     if not path.is_file() or path.suffix.lower() not in (".xlsx", ".xlsm", ".csv", ".tsv"):
         return False
     try:
-        return read_tables(path, Limits(), header_only=True).main is not None
+        return read_tables(path, Limits.from_env(), header_only=True).main is not None
     except (ReadError, OSError, zipfile.BadZipFile):
         return False
 
@@ -118,7 +118,7 @@ def read_codebook_sheet(path: Path, diag: Diagnostics, limits: Optional[Limits] 
     Raises :class:`ReadError` when the file is not a codebook sheet and one
     :class:`UsageError` listing every problem row when its content is wrong."""
     path = Path(path)
-    tables = read_tables(path, limits or Limits())
+    tables = read_tables(path, limits or Limits.from_env())
     if tables.main is None:
         raise ReadError("no codebook sheet found (a sheet named 'Codebook' with a 'path' column)", str(path),
                         hint="write one with: nvivo-bridge codebook PROJECT -o codebook.xlsx")

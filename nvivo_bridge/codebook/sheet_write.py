@@ -62,7 +62,7 @@ def _clean(value: Any, diag: Diagnostics, where: str) -> Any:
     """Drop characters an .xlsx cannot hold (control characters), with a warning."""
     if not isinstance(value, str):
         return value
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from ..writers._cells import ILLEGAL_CHARS as ILLEGAL_CHARACTERS_RE  # lxml also refuses U+FFFE/FFFF
 
     cleaned = ILLEGAL_CHARACTERS_RE.sub("", value)
     if cleaned != value:

@@ -28,6 +28,8 @@ __all__ = ["iterparse_kwargs", "xml_parser", "SafeZip", "CappedStream", "decode_
 _CHUNK = 1 << 20
 #: Below this size a high compression ratio is harmless (a 1-byte or all-blank file compresses a lot).
 _RATIO_FLOOR = 1 << 20
+_RAISE_HINT = ("only if you trust this file, raise the limit: --max-member-mb, NVIVO_BRIDGE_MAX_MEMBER_MB "
+               "or Limits.max_member_bytes")
 
 
 def iterparse_kwargs() -> dict:
@@ -91,7 +93,7 @@ class CappedStream(io.RawIOBase):
             self.head += data[: self._head_size - len(self.head)]
         if self.count > self._cap:
             raise ReadError(f"larger than the limit of {self._cap:,} bytes", self._path, self._where,
-                            hint="raise the limit (max_member_bytes) only if you trust this file")
+                            hint=_RAISE_HINT)
         if (self._ratio and self.count > _RATIO_FLOOR
                 and self.count > self._ratio * max(self._packed, 1)):
             raise ReadError(f"compression ratio above {self._ratio:g} (a zip bomb?)", self._path,
@@ -118,7 +120,13 @@ class SafeZip:
             raise ReadError(f"the archive lists {len(infos):,} members (limit {limits.max_members:,})",
                             self.path, hint="this is not a plausible project archive")
         self.infos = [i for i in infos if not i.is_dir()]
-        self._exact = {i.filename: i for i in self.infos}
+        # A name listed twice is ambiguous (zip tools disagree on which copy wins): the first copy
+        # is read, and the reader reports the names in ``duplicates``.
+        self._exact: dict[str, zipfile.ZipInfo] = {}
+        self.duplicates: list[str] = []
+        for info in self.infos:
+            if self._exact.setdefault(info.filename, info) is not info:
+                self.duplicates.append(info.filename)
         self._by_lower: dict[str, zipfile.ZipInfo] = {}
         for info in self.infos:
             self._by_lower.setdefault(info.filename.lower(), info)
@@ -149,7 +157,7 @@ class SafeZip:
         if info.file_size > lim.max_member_bytes:
             raise ReadError(f"member of {info.file_size:,} bytes exceeds the limit of "
                             f"{lim.max_member_bytes:,}", self.path, info.filename,
-                            hint="raise max_member_bytes only if you trust this file")
+                            hint=_RAISE_HINT)
         if info.file_size > _RATIO_FLOOR and info.file_size > lim.max_ratio * max(info.compress_size, 1):
             raise ReadError(f"compression ratio above {lim.max_ratio:g} (a zip bomb?)", self.path,
                             info.filename, hint="re-export the project; this member is not plausible")
@@ -178,7 +186,7 @@ def read_file_capped(path: Path, limits: Limits) -> bytes:
     size = path.stat().st_size
     if size > limits.max_member_bytes:
         raise ReadError(f"file of {size:,} bytes exceeds the limit of {limits.max_member_bytes:,}",
-                        str(path), hint="raise max_member_bytes only if you trust this file")
+                        str(path), hint=_RAISE_HINT)
     with open(path, "rb") as fh:
         return fh.read(limits.max_member_bytes + 1)[: limits.max_member_bytes]
 

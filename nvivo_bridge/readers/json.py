@@ -13,6 +13,7 @@ import binascii
 import dataclasses
 import datetime as _dt
 import json as _json
+import re
 import typing
 from pathlib import Path
 from typing import Any, Callable, Optional
@@ -30,6 +31,8 @@ _KEYED = {"users": "guid", "codes": "guid", "variables": "guid", "cases": "guid"
           "notes": "guid", "links": "guid", "sets": "guid", "graphs": "guid", "tables": "name"}
 
 _PLANS: dict[type, dict[str, Any]] = {}
+#: Deepest nesting of an untyped value (extras, table cells); deeper is a ReadError, not a crash.
+MAX_ANY_DEPTH = 100
 
 
 def _plan(cls: type) -> dict[str, Any]:
@@ -123,16 +126,19 @@ class _Decoder:
             return self.any(data, where)
         return self.any(data, where)
 
-    def any(self, data: Any, where: str) -> Any:
+    def any(self, data: Any, where: str, depth: int = 0) -> Any:
         """Decode an untyped value (extras, table cells), undoing the ``$`` encodings."""
+        if depth > MAX_ANY_DEPTH and isinstance(data, (list, dict)):
+            # The JSON parser accepts ~1000 levels; a recursive decoder (and the writers) would not.
+            raise self.fail(where, f"values nested deeper than {MAX_ANY_DEPTH} levels")
         if isinstance(data, list):
-            return [self.any(x, f"{where}[{i}]") for i, x in enumerate(data)]
+            return [self.any(x, f"{where}[{i}]", depth + 1) for i, x in enumerate(data)]
         if isinstance(data, dict):
             if len(data) == 1:
                 (key, raw), = data.items()
                 if key in ("$bytes", "$datetime", "$date", "$time", "$float"):
                     return self.special(key, raw, where)
-            return {k: self.any(x, f"{where}.{k}") for k, x in data.items()}
+            return {k: self.any(x, f"{where}.{k}", depth + 1) for k, x in data.items()}
         return data
 
     def special(self, key: str, raw: Any, where: str) -> Any:
@@ -296,5 +302,39 @@ def read(path: Path, diag: Diagnostics, options: ReadOptions) -> Project:
         where = f"line {exc.lineno} column {exc.colno}" if isinstance(exc, _json.JSONDecodeError) else None
         raise ReadError(f"invalid JSON: {getattr(exc, 'msg', 'nested too deeply')}", str(path), where,
                         hint="the file is damaged or not JSON") from None
+    if _SURROGATE_ESCAPE.search(text):
+        _repair_surrogates(data, diag, str(path))
     project = from_data(data, diag, str(path), path.parent.resolve())
     return project
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _repair_surrogates(data: Any, diag: Diagnostics, path: str) -> None:
+    """Replace lone surrogates (``"\\ud800"`` escapes without their pair: valid JSON, but no
+    UTF-8, XML or Excel file can hold them) by U+FFFD in place, one code point for one."""
+    fixed = 0
+
+    def fix(s: str) -> str:
+        nonlocal fixed
+        new, n = _SURROGATE.subn("\ufffd", s)
+        fixed += n
+        return new
+
+    stack = [data]
+    while stack:  # iterative: the nesting may be as deep as the JSON parser allows
+        node = stack.pop()
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        for key, value in list(items):
+            if isinstance(value, str):
+                if _SURROGATE.search(value):
+                    node[key] = fix(value)
+            elif isinstance(value, (dict, list)):
+                stack.append(value)
+            if isinstance(node, dict) and isinstance(key, str) and _SURROGATE.search(key):
+                node[fix(key)] = node.pop(key)
+    if fixed:
+        diag.warn("lone-surrogate-replaced", f"{fixed} lone surrogate escape(s) (\\udXXX without its pair) read "
+                  "as U+FFFD", path)

@@ -56,6 +56,9 @@ def _parse(path: Path, diag: Diagnostics, options: ReadOptions, ev: Evidence) ->
     with SafeZip(path, limits) as archive:
         info = _qde_member(archive)
         ev.members = archive.names()
+        for name in dict.fromkeys(archive.duplicates):
+            diag.warn("duplicate-member", f"the archive holds {name} more than once; the first copy is read",
+                      name)
         ctx = Ctx(diag, info.filename, max_depth=limits.max_xml_depth)
         parser = QdeParser(ctx, Content(path, archive, limits, diag, ev), str(path), limits.max_xml_depth)
         with archive.open(info) as stream:
@@ -104,6 +107,11 @@ def read(path: Path, diag: Diagnostics, options: ReadOptions) -> Project:
     finally:
         if was_enabled:
             gc.enable()
+    if b"<!DOCTYPE" in ev.head or b"<!doctype" in ev.head:
+        # Entities and DTDs are never loaded or expanded (they are how XXE and entity bombs work);
+        # references to them read as nothing, so the user must know text may be missing.
+        diag.warn("xml-doctype-ignored", "the project file declares a DOCTYPE; its DTD and entities were "
+                  "ignored (never loaded or expanded), so entity references read as empty text")
     ev.user_guids = set(project.users)
     verdict = detect(ev)
     project.producer = verdict.producer

@@ -18,6 +18,7 @@ reader reported.  Blob paths (``archive``, ``file``) under ``base`` are written 
 from __future__ import annotations
 
 import base64
+import re
 import dataclasses
 import datetime as _dt
 import json as _json
@@ -165,13 +166,24 @@ def dumps(project: Project, base: Optional[Path] = None) -> str:
         return _json.dumps(data, sort_keys=True, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def write(project: Project, path: Path, diag: Diagnostics, options: WriteOptions) -> dict[str, int]:
     """Write the canonical dump of ``project`` to ``path`` (atomically); Blob paths relative to its folder."""
     path = Path(path)
     text = dumps(project, base=path.parent)
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:
+        # Lone surrogates (from a hand-edited dump or a library caller) cannot be UTF-8; each
+        # becomes U+FFFD, one code point for one, so text positions stay right.
+        fixed, n = _SURROGATE.subn("\ufffd", text)
+        diag.warn("lone-surrogate-replaced", f"{n} lone surrogate character(s) written as U+FFFD", str(path))
+        data = fixed.encode("utf-8")
     with atomic_file(path) as tmp:
         try:
-            tmp.write_text(text, encoding="utf-8", newline="\n")
+            tmp.write_bytes(data)
         except OSError as exc:
             raise WriteError(f"cannot write the JSON dump ({exc.strerror})", str(path),
                              hint="check free disk space and permissions") from None

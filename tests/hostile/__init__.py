@@ -1,0 +1,1 @@
+"""Hostile and broken input (issue 8): every malicious file is generated in code, in tmp_path."""
