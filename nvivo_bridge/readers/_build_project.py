@@ -29,7 +29,7 @@ def codes(ctx: Ctx, codes_el: Any, out: list[Code], parent: Optional[str] = None
             continue
         raw = el.get("isCodable", "true").strip().lower()
         guid = ctx.g(el.get("guid")) or ""
-        if not ctx.register(guid, "code", el):
+        if not ctx.register(guid, "code", el) or not guid:
             guid = ctx.fresh_guid(guid, "code", el)
         code = Code(guid, el.get("name") or "", raw not in ("false", "0"),
                     ctx.color(el.get("color"), el), parent=parent,

@@ -161,7 +161,7 @@ class QdeParser:
             guid = ctx.g(el.get("guid")) or ""
             kind = "source" if tag != "Note" else "note"
             coll = self.project.sources if tag != "Note" else self.project.notes
-            if not ctx.register(guid, kind, el) and guid in coll:
+            if (not ctx.register(guid, kind, el) and guid in coll) or not guid:
                 guid = ctx.fresh_guid(guid, kind, el)
             cls = Source if tag != "Note" else Note
             obj = cls(guid, el.get("name") or None, meta=ctx.meta(el), extras=ctx.extras(el, _SOURCE_ATTRS))
@@ -204,7 +204,7 @@ class QdeParser:
             coll_name, build, kind = _TOP[tag]
             item = build(ctx, el)
             coll = getattr(self.project, coll_name)
-            if not ctx.register(item.guid, kind, el) and item.guid in coll:
+            if (not ctx.register(item.guid, kind, el) and item.guid in coll) or not item.guid:
                 item.guid = ctx.fresh_guid(item.guid, kind, el)
             coll[item.guid] = item
             return

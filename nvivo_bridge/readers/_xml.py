@@ -195,8 +195,13 @@ class Ctx:
         return True
 
     def fresh_guid(self, old: str, kind: str, el: Any) -> str:
-        """A new GUID for a duplicate top-level object, so that both are kept."""
+        """A new GUID for a duplicate top-level object, so that both are kept (or for one without a
+        GUID, so that two of them do not collide and writers have one to write)."""
         new = str(uuid.uuid4())
+        if not old:  # ``register`` already warned that the GUID is missing
+            self.diag.info("guid-assigned", f"the {kind} without a GUID is kept under {new}", self.where(el))
+            self._kinds[new] = kind
+            return new
         self.diag.warn("duplicate-guid-renamed", f"the second {kind} with GUID {old} is kept under {new}",
                        self.where(el))
         self._kinds[new] = kind

@@ -64,7 +64,7 @@ def read(path: Path, diag: Diagnostics, options: ReadOptions) -> Project:
             for el in child:
                 if ctx.local(el) == "Set":
                     st = b.set_(ctx, el, codebook=True)
-                    if not ctx.register(st.guid, "set", el) and st.guid in project.sets:
+                    if (not ctx.register(st.guid, "set", el) and st.guid in project.sets) or not st.guid:
                         st.guid = ctx.fresh_guid(st.guid, "set", el)
                     project.sets[st.guid] = st
                 else:

@@ -39,9 +39,15 @@ class GuidFormatter:
         self._memo: dict[str, str] = {}
 
     def __call__(self, guid: Optional[str]) -> Optional[str]:
-        """The written form of ``guid`` (``None`` stays ``None``)."""
-        if not guid:
+        """The written form of ``guid`` (``None`` stays ``None``; an empty one gets a new GUID)."""
+        if guid is None:
             return None
+        if not guid:
+            # An object read without a GUID (a broken file, a hand-edited dump): the schema requires
+            # one, and lxml refuses a None attribute.  Each gets its own, so none collide.
+            out = str(uuid.uuid4())
+            self.diag.warn("guid-missing", f"an element without a GUID was written with the new GUID {out}")
+            return out.upper() if self.upper else out
         out = self._memo.get(guid)
         if out is None:
             bare = guid.strip().strip("{}")
