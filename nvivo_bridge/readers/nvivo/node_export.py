@@ -24,14 +24,16 @@ from .words import Words
 __all__ = ["SOURCE_HEADER", "parse_lines", "is_source_header", "split_nvivo_path", "ref_header_re",
            "parse_number"]
 
+# Numbers are bounded ({1,9} digits): an absurd one is no header (and int() of thousands of
+# digits raises), so such a line is reported as unparsed text instead.
 _NUM = r"\d+(?:[.,]\d+)?"
 SOURCE_HEADER = re.compile(
-    r"^\s*(?P<lt><)?(?P<path>.+?)(?(lt)>) - § ?(?P<n>\d+)\s+(?P<word>[^\[]*?)\s*"
+    r"^\s*(?P<lt><)?(?P<path>.+?)(?(lt)>) - § ?(?P<n>\d{1,9})\s+(?P<word>[^\[]*?)\s*"
     r"\[\s*(?P<cov>" + _NUM + r")\s*%\s*(?P<covword>[^\]]*?)\s*\]\s*$")
-_REGION = r"\(\s*(-?\d+)\s*,\s*(-?\d+)\s*\)\s*-\s*\(\s*(-?\d+)\s*,\s*(-?\d+)\s*\)"
-PDF_LOCATOR = re.compile(r"^\s*([^\s:]+(?: [^\s:]+)?)\s+(\d+)\s*:\s*" + _REGION + r"\s*$")
+_REGION = r"\(\s*(-?\d{1,9})\s*,\s*(-?\d{1,9})\s*\)\s*-\s*\(\s*(-?\d{1,9})\s*,\s*(-?\d{1,9})\s*\)"
+PDF_LOCATOR = re.compile(r"^\s*([^\s:]+(?: [^\s:]+)?)\s+(\d{1,9})\s*:\s*" + _REGION + r"\s*$")
 PICTURE_LOCATOR = re.compile(r"^\s*([^\s:]+(?: [^\s:]+)?)\s*:\s*" + _REGION + r"\s*$")
-_TIME = r"\d+(?::\d{1,2}){1,2}(?:[.,]\d+)?"
+_TIME = r"\d{1,9}(?::\d{1,2}){1,2}(?:[.,]\d{1,9})?"
 MEDIA_LOCATOR = re.compile(r"^\s*([^\s:]+(?: [^\s:]+)?)\s*:\s*(" + _TIME + r")\s*-\s*(" + _TIME + r")\s*$")
 
 
@@ -51,7 +53,7 @@ def is_source_header(line: str) -> bool:
 def ref_header_re(coverage_words: tuple[str, ...] | list[str]) -> re.Pattern:
     """The reference-header pattern for the given coverage words (any word before the number)."""
     alts = "|".join(re.escape(w) for w in sorted(set(coverage_words), key=len, reverse=True) if w)
-    return re.compile(r"^\s*(?P<word>\S+)\s+(?P<a>\d+)(?:\s*-\s*(?P<b>\d+))?\s+-\s+(?P<cov>" + _NUM
+    return re.compile(r"^\s*(?P<word>\S+)\s+(?P<a>\d{1,9})(?:\s*-\s*(?P<b>\d{1,9}))?\s+-\s+(?P<cov>" + _NUM
                       + r")\s*%\s*(?:" + alts + r")\s*$", re.IGNORECASE)
 
 
