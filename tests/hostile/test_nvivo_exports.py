@@ -98,6 +98,15 @@ def test_absurd_numbers(work):
     assert run.rc in (0, 4) and run.seconds < 10, run
 
 
+def test_huge_reference_range(work):
+    text = ("<Files\\\\A> - § 2 references coded  [5% Coverage]\n\n"
+            "References 1-999999999 - 5% Coverage\n\nText.\n")
+    (work / "Range.txt").write_text(text, encoding="utf-8")
+    run = run_bounded(work, "convert", work / "Range.txt", "-o", work / "out.json", timeout=60)
+    assert run.rc == 0 and run.seconds < 10 and run.rss_mb < 400, run
+    assert "Range.txt line 3" in run.stderr and "implausible" in run.stderr
+
+
 def test_not_an_export(work):
     expect_error(_read(work, "random.txt", b"just some notes\nnothing else\n"), 4, "random.txt")
     expect_error(_read(work, "empty.txt", b""), 4, "empty.txt")

@@ -37,6 +37,10 @@ _TIME = r"\d{1,9}(?::\d{1,2}){1,2}(?:[.,]\d{1,9})?"
 MEDIA_LOCATOR = re.compile(r"^\s*([^\s:]+(?: [^\s:]+)?)\s*:\s*(" + _TIME + r")\s*-\s*(" + _TIME + r")\s*$")
 
 
+#: Most references one "References a-b" header may merge (NVivo merges adjacent ones: a handful).
+MAX_MERGED_REFERENCES = 1000
+
+
 def parse_number(text: str) -> Optional[float]:
     """A coverage number written with a decimal comma or point (``0,85`` or ``4.16``)."""
     try:
@@ -145,6 +149,12 @@ def parse_lines(lines: list[str], file: str, code_path: list[str], words: Words,
                 blocks.append(block)
             a = int(r.group("a"))
             b = int(r.group("b")) if r.group("b") else a
+            if b - a >= MAX_MERGED_REFERENCES:
+                # Each reference of a merged range becomes one coding: "References 1-999999999"
+                # would allocate a billion of them.
+                diag.warn("implausible-reference-range", f"reference range {a}-{b} is implausible; read as "
+                          "one reference", f"{file} line {i}")
+                b = a
             ref = Ref(a, max(a, b), parse_number(r.group("cov")), i)
             block.refs.append(ref)
             continue
