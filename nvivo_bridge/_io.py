@@ -18,7 +18,7 @@ def check_output(output: Path, inputs: tuple[Path, ...] = (), force: bool = Fals
     """Refuse an output that is one of the inputs, or that exists when ``force`` is false."""
     out = Path(output)
     for inp in inputs:
-        if out.resolve() == Path(inp).resolve():
+        if _same_file(out, Path(inp)):
             raise WriteError("the output is the input file", str(out),
                              hint="choose another output name; inputs are never overwritten")
     if out.exists() and not force:
@@ -29,6 +29,17 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether ``a`` and ``b`` name the same file: same resolved path, or (both existing) the same
+    inode, which also catches hard links and case-insensitive file systems."""
+    try:
+        if a.resolve() == b.resolve():
+            return True
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except (OSError, ValueError):
+        return False
 
 
 @contextlib.contextmanager

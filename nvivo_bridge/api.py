@@ -89,10 +89,38 @@ def convert(src: PathLike, dst: PathLike, *, from_format: Optional[str] = None,
     opts = write_options or WriteOptions()
     opts.extra.setdefault("force", force)
     wdiag = Diagnostics()
-    written = fmt.get_writer()(project, dst, wdiag, opts) or {}
+    if strict:
+        written = _write_strict(fmt.get_writer(), project, dst, wdiag, opts)
+    else:
+        written = fmt.get_writer()(project, dst, wdiag, opts) or {}
     issues = list(project.issues) + wdiag.finish()
-    if strict and wdiag.warnings:
-        # The output was already renamed into place by the writer; strict means it must not stay.
-        raise StrictError(f"{len(wdiag.warnings)} warning(s) while writing under --strict; "
-                          f"first: {wdiag.warnings[0].message}", str(dst))
     return Ledger(str(src), str(dst), project.counts(), written, issues)
+
+
+def _write_strict(writer: Any, project: Project, dst: Path, wdiag: Diagnostics, opts: WriteOptions) -> dict[str, int]:
+    """Write to a staging name beside ``dst`` and move it into place only if the writer warned of
+    nothing: under ``--strict`` a refused output must neither appear nor replace an existing one."""
+    import os
+    import shutil
+    import uuid
+
+    stage = dst.with_name(f".{dst.stem}.strict-{uuid.uuid4().hex[:8]}{dst.suffix}")
+
+    def drop() -> None:
+        if stage.is_dir():
+            shutil.rmtree(stage, ignore_errors=True)
+        elif stage.exists():
+            stage.unlink()
+
+    try:
+        written = writer(project, stage, wdiag, opts) or {}
+        if wdiag.warnings:
+            raise StrictError(f"{len(wdiag.warnings)} warning(s) while writing under --strict; "
+                              f"first: {wdiag.warnings[0].message}", str(dst))
+        if dst.is_dir() and not dst.is_symlink():
+            shutil.rmtree(dst)  # an existing output folder (check_output allowed it: --force)
+        os.replace(stage, dst)
+    except BaseException:
+        drop()
+        raise
+    return written

@@ -44,6 +44,12 @@ def cipp(input, output, mapping, group_by, lang, unmapped, coder, coder_dedupe, 
     from ..writers.cipp import write
 
     check_output(output, (input,), force=force)
+    # Every extra output is checked before anything is written (no workbook left behind when the
+    # figures folder is refused) and against the input (``--report in.json --force`` destroyed it).
+    if report:
+        check_output(report, (input, output), force=force)
+    if figures and not (figures.is_dir() and not any(figures.iterdir())):
+        check_output(figures, (input, output), force=force)
     project = read(input, from_format, positions=positions, strict=strict)
     diag = Diagnostics()
     extra = dict(map=mapping, group_by=list(group_by), lang=lang, unmapped=unmapped, coder=coder,
