@@ -23,7 +23,7 @@ from typing import IO, Optional
 from .._io import atomic_file
 from ..errors import Diagnostics, WriteError
 from ..model import Blob, Project
-from ..options import WriteOptions
+from ..options import Limits, WriteOptions
 from ._profiles import Profile, get_profile
 from ._qde import QdeWriter, Sink
 
@@ -60,6 +60,7 @@ class _ZipSink(Sink):
         self.texts: list[tuple[str, str]] = []
         self.blobs: list[tuple[str, Blob]] = []
         self.names: set[str] = set()
+        self.archives: dict[str, Optional[zipfile.ZipFile]] = {}  # each input archive opened once
 
     def _name(self, stem: str, suffix: str) -> str:
         name, n = f"{stem}{suffix}", 1
@@ -77,24 +78,39 @@ class _ZipSink(Sink):
 
     def blob_path(self, guid: str, blob: Blob, suffix: str) -> Optional[str]:
         """Queue a binary file as ``sources/<guid><suffix>`` when its bytes can be found."""
-        if not _available(blob):
+        if not _available(blob, self.archives, self.diag):
             return None
         name = self._name(self.g(guid), suffix.lower())
         self.blobs.append((name, blob))
         return "internal://" + name
 
 
-def _available(blob: Blob) -> bool:
+def _available(blob: Blob, archives: dict, diag: Diagnostics) -> bool:
+    """Whether the blob's bytes can be copied: the file exists, or its archive member opens and is
+    plausible (not encrypted, within the member limit, not a zip bomb); otherwise warn and skip it."""
     if blob.data is not None:
         return True
-    if blob.archive and blob.member:
+    if not (blob.archive and blob.member):
+        return bool(blob.file) and os.path.isfile(blob.file)
+    if blob.archive not in archives:
         try:
-            with zipfile.ZipFile(blob.archive) as zf:
-                zf.getinfo(blob.member)
-            return True
-        except (OSError, KeyError, zipfile.BadZipFile):
+            archives[blob.archive] = zipfile.ZipFile(blob.archive)
+        except (OSError, zipfile.BadZipFile, ValueError, EOFError):
+            archives[blob.archive] = None
+    zf = archives[blob.archive]
+    try:
+        info = zf.getinfo(blob.member) if zf is not None else None
+        if info is None:
             return False
-    return bool(blob.file) and os.path.isfile(blob.file)
+        limits = Limits.from_env()
+        if info.flag_bits & 0x1 or info.file_size > limits.max_member_bytes or (
+                info.file_size > 1 << 20 and info.file_size > limits.max_ratio * max(info.compress_size, 1)):
+            raise ValueError("encrypted, larger than the member limit, or a zip bomb")
+        zf.open(info).close()  # reads the local header: a damaged entry fails here, not mid-copy
+        return True
+    except (KeyError, OSError, ValueError, EOFError, RuntimeError, NotImplementedError, zipfile.BadZipFile) as exc:
+        diag.warn("file-not-copied", f"{blob.member} of {blob.archive} was not copied ({exc})", blob.member)
+        return False
 
 
 class _BlobOpener:
@@ -124,6 +140,7 @@ def write(project: Project, path: Path, diag: Diagnostics, options: WriteOptions
     profile = get_profile(options.target)
     project = prepare(project, diag)
     opener = _BlobOpener()
+    sink: Optional[_ZipSink] = None
     try:
         with atomic_file(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
             writer = QdeWriter(project, profile, diag, None, options.progress)  # type: ignore[arg-type]
@@ -141,6 +158,9 @@ def write(project: Project, path: Path, diag: Diagnostics, options: WriteOptions
                          hint="check free disk space, permissions, and that the source files are readable") from None
     finally:
         opener.close()
+        for archive in (sink.archives.values() if sink is not None else ()):
+            if archive is not None:
+                archive.close()
     return counts
 
 
@@ -151,8 +171,12 @@ def _copy_blob(zf: zipfile.ZipFile, member: str, blob: Blob, opener: _BlobOpener
     info.compress_type = zipfile.ZIP_STORED if suffix in _STORED else zipfile.ZIP_DEFLATED
     info.external_attr = 0o644 << 16
     big = (blob.size or 0) > _MAX_MEMBER
-    with opener.open(blob) as src, zf.open(info, "w", force_zip64=big or (blob.size or 0) > 2**30) as dst:
-        shutil.copyfileobj(src, dst, 1 << 20)
+    try:
+        with opener.open(blob) as src, zf.open(info, "w", force_zip64=big or (blob.size or 0) > 2**30) as dst:
+            shutil.copyfileobj(src, dst, 1 << 20)
+    except (zipfile.BadZipFile, EOFError, ValueError, RuntimeError) as exc:  # zlib.error is an OSError...
+        raise WriteError(f"cannot copy {blob.member or blob.file} from the input ({exc})", member,
+                         hint="the input archive is damaged; re-export it") from None
     if big:
         diag.warn("file-too-large", f"{member} is larger than the 2 GiB the standard allows", member)
 

@@ -218,3 +218,29 @@ def test_archive_inside_archive_is_not_unpacked(work):
     inner = write_zip(work / "inner.zip", [("project.qde", DOC)]).read_bytes()
     src = write_zip(work / "nest.qdpx", [("nested.zip", inner)])
     expect_error(cli("convert", src, "-o", work / "out.json"), 4, "nest.qdpx")
+
+
+@pytest.mark.parametrize("mb", [2047, 64])
+def test_bomb_as_a_media_file_is_not_copied(work, mb):
+    pic = "sources/picture.png"
+    doc = qde(f'<Sources><PictureSource guid="{S1}" name="Photo" path="internal://picture.png"/></Sources>')
+    src = bomb_zip(work / "media.qdpx", [("project.qde", doc.encode()), (pic, mb)])
+    run = run_bounded(work, "convert", src, "-o", work / "out.qdpx", timeout=60)
+    assert run.rc == 0, run.stderr
+    assert run.seconds < 10 and run.rss_mb < 400, run
+    assert pic in run.stderr and "not copied" in run.stderr
+    with zipfile.ZipFile(work / "out.qdpx") as zf:
+        assert sum(i.file_size for i in zf.infolist()) < 1 << 20
+
+
+def test_damaged_media_member_is_not_copied(work):
+    pic = "sources/picture.png"
+    doc = qde(f'<Sources><PictureSource guid="{S1}" name="Photo" path="internal://picture.png"/></Sources>')
+    src = write_zip(work / "media.qdpx", [("project.qde", doc.encode()), (pic, b"\x89PNG" + bytes(range(256)) * 50)])
+    data = bytearray(src.read_bytes())
+    with zipfile.ZipFile(src) as zf:
+        off = zf.getinfo(pic).header_offset
+    data[off:off + 4] = b"XXXX"  # the local header of the member
+    src.write_bytes(bytes(data))
+    err = expect_ok(cli("convert", src, "-o", work / "out.qdpx"))
+    assert "not copied" in err and pic in err
