@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from operator import itemgetter
 
 import numpy as np
 import pandas as pd
@@ -72,7 +73,7 @@ def codes_table(ctx: Context) -> pd.DataFrame:
     pos = {c.guid: k for k, c in enumerate(ctx.codes)}
     refs = Counter(idx.code_guid)
     code_source = set(zip(idx.code_guid, idx.source_guid))
-    sources = Counter(c for c, _ in code_source)
+    sources = Counter(map(itemgetter(0), code_source))  # map/itemgetter keep the count loop in C
     cases: dict = {}
     for c, s in code_source:
         found = idx.source_cases.get(s)
