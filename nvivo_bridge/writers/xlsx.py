@@ -41,7 +41,6 @@ class _Styles:
         # Copying the style array of a prototype cell is ~3x cheaper than assigning an
         # Alignment per cell (which hashes it each time); fall back if openpyxl changes.
         self._wrap_array = getattr(proto, "_style", None)
-        self.fills: dict[str, tuple] = {}
 
     def wrapped(self, ws, value):
         """A wrapped-text cell."""
