@@ -92,6 +92,7 @@ def test_codings_rows_excerpts_locators_and_levels(rich_project):
     assert by.loc[g("c2", 1), "text"] == "page 1 (12,40)-(300,90)"
     assert by.loc[g("c2", 4), "text"] == "00:01:20.500-00:02:10.000"
     assert by.loc[g("c2", 4), "start"] == 80500
+    assert by.loc[g("c2", 5), "text"] == "P: Waktu kami sempit."  # transcript text between sync points
     assert by.loc[g("c1", 2), "memo"] == p.notes[g("e", 1)].text
     deep = by.loc[g("c1", 4)]
     assert [deep["code_level_1"], deep["code_level_2"], deep["code_level_3"]] == [
@@ -220,3 +221,10 @@ def test_positionless_nvivo_excerpts_and_whole_source():
     assert df["case"].tolist() == ["K", "K"] and df["start"].isna().all()
     codes = build_tables(p)["Codes"]
     assert codes["references_aggregate"].tolist() == [2]
+
+
+def test_transcript_without_text_shows_its_time_span(rich_project):
+    tr = rich_project.sources[g("55", 1)].transcripts[0]
+    tr.text = None
+    row = build_tables(rich_project)["Codings"].set_index("coding_guid").loc[g("c2", 5)]
+    assert row["text"] == "transcript 00:00:05.000-00:00:09.000"

@@ -5,6 +5,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..coding_index import format_ms
 from ..model import split_path
 from ._context import Context
 from ._values import to_datetimes, typed_column, unique_names
@@ -47,6 +48,25 @@ def _per_source_case_values(ctx: Context) -> dict:
     return out
 
 
+def _transcript_texts(ctx: Context) -> dict:
+    """``selection guid → text`` for transcript selections: the transcript's text between the two
+    sync points, or their time span when the positions are unknown."""
+    out: dict = {}
+    for src in ctx.project.sources.values():
+        for tr in src.transcripts:
+            sync = {sp.guid: sp for sp in tr.sync_points}
+            for sel in tr.selections:
+                a, b = sync.get(sel.from_sync), sync.get(sel.to_sync)
+                if sel.text is not None or a is None or b is None:
+                    continue
+                if (tr.text is not None and a.position is not None and b.position is not None
+                        and 0 <= a.position <= b.position <= len(tr.text)):
+                    out[sel.guid] = tr.text[a.position:b.position]
+                elif a.time_stamp is not None and b.time_stamp is not None:
+                    out[sel.guid] = f"transcript {format_ms(a.time_stamp)}-{format_ms(b.time_stamp)}"
+    return out
+
+
 def _str_col(values: list) -> pd.Series:
     return pd.Series(values, dtype="str") if values else pd.Series([], dtype="str")
 
@@ -65,7 +85,12 @@ def codings_table(ctx: Context) -> pd.DataFrame:
     cols["code_guid"] = _str_col(idx.code_guid)
     cols["start"] = pd.Series(idx.start, dtype="Int64")
     cols["end"] = pd.Series(idx.end, dtype="Int64")
-    cols["text"] = _str_col(idx.text)
+    texts = idx.text
+    if any(tr.selections for src in ctx.project.sources.values() for tr in src.transcripts):
+        found = _transcript_texts(ctx)
+        texts = [found.get(sel, t) if kind == "transcript" else t
+                 for sel, kind, t in zip(idx.selection_guid, idx.kind, idx.text)]
+    cols["text"] = _str_col(texts)
     cols["coder"] = _str_col(idx.coder)
     cols["coded_at"] = to_datetimes(idx.coded_at)
     cols["case"] = _str_col([ctx.source_case_names.get(s) for s in idx.source_guid])
