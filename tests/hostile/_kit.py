@@ -246,4 +246,4 @@ def bomb_zip(path: Path, members: list[tuple[str, bytes | int]], declared: Optio
     return path
 
 #: Corpus files larger than this are not fuzzed (one example must stay fast).
-CORPUS_MAX = 800_000
+CORPUS_MAX = 200_000

@@ -244,3 +244,12 @@ def test_damaged_media_member_is_not_copied(work):
     src.write_bytes(bytes(data))
     err = expect_ok(cli("convert", src, "-o", work / "out.qdpx"))
     assert "not copied" in err and pic in err
+
+
+@pytest.mark.parametrize("command", ["info", "validate"])
+def test_inspecting_commands_on_hostile_archives(work, command):
+    bomb = bomb_zip(work / "bomb.qdpx", [("project.qde", 2047)])
+    cut = work / "cut.qdpx"
+    cut.write_bytes(qdpx(work / "full.qdpx", simple_doc()).read_bytes()[:300])
+    for src in (bomb, cut):
+        expect_error(cli(command, src), 4, src.name)
