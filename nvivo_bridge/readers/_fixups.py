@@ -72,23 +72,36 @@ def cases_as_codes(project: Project, diag: Diagnostics) -> None:
     if not cases:
         return
     twins = [g for g in project.codes if g in cases]
-    for g in twins:
-        code = project.codes.pop(g)
+    # One pass over the codes (not one per twin: NVivo writes a twin per case, thousands of them);
+    # a code under a removed twin moves up to the nearest ancestor that stays.
+    twin_parent = {g: project.codes.pop(g).parent for g in twins}
+    if twin_parent:
         for child in project.codes.values():
-            if child.parent == g:
-                child.parent = code.parent
+            hops = 0
+            while child.parent in twin_parent and hops <= len(twin_parent):
+                child.parent, hops = twin_parent[child.parent], hops + 1
     if twins:
         diag.info("case-code-removed", f"{len(twins)} code(s) that are NVivo cases removed from the code tree "
                   "(kept as cases)")
     moved = 0
     codes = project.codes
+    # Membership sets beside the lists: a case coded on many selections must not cost a list scan each.
+    seen: dict[tuple[str, str], set] = {}
+
+    def add(case: str, field: str, guid: str) -> None:
+        refs = getattr(cases[case], field)
+        known = seen.get((case, field))
+        if known is None:
+            known = seen[(case, field)] = set(refs)
+        if guid not in known:
+            known.add(guid)
+            refs.append(guid)
+
     for src in project.sources.values():
         kept = [c for c in src.codings if c.code in codes or c.code not in cases]
         for c in src.codings:
             if c.code not in codes and c.code in cases:
-                refs = cases[c.code].source_refs
-                if src.guid not in refs:
-                    refs.append(src.guid)
+                add(c.code, "source_refs", src.guid)
                 moved += 1
         src.codings[:] = kept
         for sel in src.all_selections():
@@ -97,9 +110,7 @@ def cases_as_codes(project: Project, diag: Diagnostics) -> None:
             keep = []
             for c in sel.codings:
                 if c.code not in codes and c.code in cases:
-                    refs = cases[c.code].selection_refs
-                    if sel.guid not in refs:
-                        refs.append(sel.guid)
+                    add(c.code, "selection_refs", sel.guid)
                     moved += 1
                 else:
                     keep.append(c)
