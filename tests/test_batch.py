@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import nvivo_bridge
 from nvivo_bridge.batch import (REPORT_NAME, UP_TO_DATE, Result, discover, load_report, plan_batch,
@@ -466,3 +468,55 @@ def test_quiet_prints_nothing(tmp_path):
     nvivo_bridge.write(small_project(), touch(src / "p.json"), force=True)
     res = run_cli("batch", src, "-o", tmp_path / "out", "--to", "json", "-q")
     assert res.exit_code == 0 and res.output == ""
+
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def test_cli_real_refi_files_and_nvivo_folder(tmp_path):
+    out = tmp_path / "out"
+    res = run_cli("batch", DATA / "refi", "--nvivo-folder", DATA / "nvivo", "-o", out, "--to", "json", "-q")
+    assert res.exit_code == 0, res.output
+    rows = rows_by_name(out / REPORT_NAME)
+    assert set(rows) == {"atlas-codebook-0-4.qdc", "atlas-media.qdpx", "maxqda-bare.qde", "nvivo-win-emoji.qdpx",
+                         "nvivo"}
+    assert {r.status for r in rows.values()} <= {"ok", "warnings"}
+    # inputs from two folders: mirrored under their common parent (tests/data)
+    assert Path(rows["atlas-media.qdpx"].output) == out / "refi" / "atlas-media.json"
+    assert Path(rows["nvivo"].output) == out / "nvivo.json"
+    assert nvivo_bridge.read(out / "nvivo.json").codes
+    # the same folder named as a plain INPUT: each export is an input of its own
+    plan = plan_batch([DATA / "nvivo"], out, "json", recursive=True)
+    assert sorted(Path(t.input).name for t in plan.tasks) == \
+           ["Codebook - Youth.csv", "Community needs.txt", "Matrix.txt", "Person.txt", "Timing.txt"]
+
+
+def test_pool_path_never_imports_dask(tmp_path):
+    src = tmp_path / "in"
+    nvivo_bridge.write(small_project(), touch(src / "p.json"), force=True)
+    code = ("import sys; from nvivo_bridge.batch import plan_batch; from nvivo_bridge.batch_run import run_batch; "
+            f"o = run_batch(plan_batch([{str(src)!r}], {str(tmp_path / 'out')!r}, 'json'), None, workers=1); "
+            "assert o.count('ok') == 1, o; assert not [m for m in sys.modules if m.startswith('dask')]")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+names = st.lists(st.tuples(st.sampled_from(["", "sub/", "Sub/", "sub/deep/"]),
+                           st.sampled_from(["a", "A", "b", "a.qdpx", "a~2"]),
+                           st.sampled_from([".qdpx", ".qde", ".QDPX", ".json", ".qdc", ".xlsx"])),
+                 min_size=1, max_size=12)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(files=names, to=st.sampled_from(["xlsx", "json", "csv"]), same_dir=st.booleans())
+def test_planned_outputs_are_unique_and_stable(tmp_path_factory, files, to, same_dir):
+    root = tmp_path_factory.mktemp("p")
+    for folder, stem, suffix in files:
+        touch(root / "in" / f"{folder}{stem}{suffix}")
+    out = root / "in" if same_dir else root / "out"
+    plan = plan_batch([root / "in"], out, to, recursive=True)
+    outs = [t.output for t in plan.tasks]
+    folded = {o.casefold() for o in outs}
+    assert len(folded) == len(outs)                                         # no two outputs clash
+    assert not folded & {t.input.casefold() for t in plan.tasks}            # no output is an input
+    assert all(Path(o).is_relative_to(out) for o in outs)
+    assert [t.output for t in plan_batch([root / "in"], out, to, recursive=True).tasks] == outs
