@@ -14,6 +14,7 @@ from typing import Any, Optional, Union
 
 import yaml
 
+from .._yaml import safe_load
 from ..errors import UsageError
 from ..model import norm_guid
 from .labels import COMPONENTS, SUBCOMPONENTS
@@ -210,7 +211,7 @@ def load_mapping(mapping: Union[str, Path, dict, MappingConfig, None]) -> Mappin
     if path.suffix.lower() in (".csv", ".tsv"):
         return _read_csv(text, str(path))
     try:
-        data = yaml.safe_load(text)
+        data = safe_load(text)  # no aliases: a YAML alias bomb must not hang the run
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else None

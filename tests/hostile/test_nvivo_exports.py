@@ -220,3 +220,32 @@ def test_real_samples_survive_truncation(work):
                 expect_error(result, 4, name)
             else:
                 expect_ok(result)
+
+
+def _yaml_bomb(keys) -> str:
+    lines = [f'{keys[0]}: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    lines += [f"{keys[i]}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 10)]
+    return "\n".join(lines) + "\n"
+
+
+def test_yaml_alias_bomb_beside_the_exports(work):
+    folder = work / "exports"
+    folder.mkdir()
+    (folder / "Needs.txt").write_bytes(b"\xff\xfe" + NODE.encode("utf-16-le"))
+    keys = ["reference", "coverage", "references_coded", "page", "media", "video", "region", "source_folders",
+            "code_folders", "case_folders"]
+    (folder / "nvivo-ui-words.yaml").write_text(_yaml_bomb(keys))
+    run = run_bounded(work, "convert", folder, "-o", work / "out.json", timeout=60)
+    assert run.rc == 2 and "nvivo-ui-words.yaml" in run.stderr and run.seconds < 10, run
+    (folder / "nvivo-ui-words.yaml").write_bytes(b"coverage: [\xff\xfe]\n")
+    expect_error(cli("convert", folder, "-o", work / "out.json"), 2, "nvivo-ui-words.yaml")
+
+
+def test_yaml_alias_bomb_as_a_cipp_mapping(work):
+    import nvivo_bridge.api as api
+    from projects import small_project
+    api.write(small_project(), work / "p.json")
+    (work / "map.yaml").write_text(_yaml_bomb([f"k{i}" for i in range(10)]))
+    run = run_bounded(work, "cipp", work / "p.json", "-o", work / "c.xlsx", "--map", work / "map.yaml", timeout=60)
+    assert run.rc == 2 and "map.yaml" in run.stderr and run.seconds < 10, run
+    assert not (work / "c.xlsx").exists()

@@ -15,6 +15,7 @@ from typing import Any, Mapping
 
 import yaml
 
+from ..._yaml import safe_load
 from ...errors import UsageError
 
 __all__ = ["Words", "load_words"]
@@ -55,7 +56,9 @@ def _user_table(spec: Any) -> Mapping[str, Any]:
         return spec
     path = Path(str(spec))
     try:
-        data = yaml.safe_load(path.read_text("utf-8"))
+        data = safe_load(path.read_text("utf-8"))
+    except UnicodeDecodeError:
+        raise UsageError("the UI words file is not UTF-8", str(path), hint="save it as UTF-8") from None
     except OSError as exc:
         raise UsageError(f"cannot read the UI words file ({exc.strerror})", str(path),
                          hint="give the path of a YAML file, see docs/nvivo-exports.md") from None
