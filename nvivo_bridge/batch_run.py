@@ -6,9 +6,11 @@ interrupted or failed conversion leaves no half-written file.
 """
 from __future__ import annotations
 
+import collections
 import concurrent.futures as cf
+import concurrent.futures.process
 import contextlib
-import itertools
+import functools
 import multiprocessing
 import os
 import signal
@@ -140,38 +142,67 @@ def _formats_of(tasks: Sequence[Task]) -> list[str]:
 
 
 def run_pool(tasks: Sequence[Task], *, workers: Optional[int] = None, fail_fast: bool = False,
-             on_result: OnResult = None, mp_context: str = "spawn") -> Outcome:
-    """Run ``tasks`` in a process pool (default: one worker per CPU); rows come back in task order.
+             on_result: OnResult = None, mp_context: str = "spawn",
+             fn: Callable[[Task], Result] = run_task) -> Outcome:
+    """Run ``fn`` (default :func:`run_task`; any picklable top-level function) over ``tasks`` in a
+    process pool (default: one worker per CPU); rows come back in task order.
 
     On Ctrl-C pending tasks are cancelled and running ones interrupted (their rows: skipped,
-    interrupted); outputs already finished stay.  With ``fail_fast`` the first failure cancels
-    the pending tasks and lets the running ones finish."""
+    interrupted); outputs already finished stay.  With ``fail_fast`` the first failure stops
+    handing out tasks and lets the running ones finish.  When a worker dies (a crash, the
+    out-of-memory killer) the pool is rebuilt and the tasks it took down are retried one at a
+    time, so only the input that kills a worker twice fails."""
     workers = max(1, min(workers or os.cpu_count() or 1, len(tasks) or 1))
+    make_pool = functools.partial(cf.ProcessPoolExecutor, workers, mp_context=multiprocessing.get_context(mp_context),
+                                  initializer=_init_worker, initargs=(_formats_of(tasks),))
     rows: dict[int, Result] = {}
     outcome = Outcome([])
-    pool = cf.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(mp_context),
-                                  initializer=_init_worker, initargs=(_formats_of(tasks),))
+    todo = collections.deque(range(len(tasks)))
+    retry: collections.deque[int] = collections.deque()
+    retried: set[int] = set()
     futures: dict[cf.Future, int] = {}
-    queue = iter(enumerate(tasks))
+    pool = make_pool()
     try:
-        # Keep only a few tasks in flight: --fail-fast and Ctrl-C then stop the rest at once, and a
-        # huge archive does not sit pickled in the pool's queue.
-        for i, task in itertools.islice(queue, 2 * workers):
-            futures[pool.submit(run_task, task)] = i
-        running = set(futures)
-        while running:
-            finished, running = cf.wait(running, return_when=cf.FIRST_COMPLETED)
-            for fut in finished:
-                i = futures[fut]
+        while True:
+            # Keep few tasks in flight: --fail-fast and Ctrl-C then stop the rest at once, and a huge
+            # archive does not sit pickled in the pool's queue.  Retries run alone to find the culprit.
+            source, limit = (retry, 1) if retry else (todo, 2 * workers)
+            while source and len(futures) < limit and not outcome.stopped:
+                i = source.popleft()
+                try:
+                    futures[pool.submit(fn, tasks[i])] = i
+                except cf.process.BrokenProcessPool:
+                    source.appendleft(i)
+                    break
+            if not futures and (outcome.stopped or not (todo or retry)):
+                break
+            if not futures:   # a fresh pool refused work: give up rather than loop
+                for i in list(retry) + list(todo):
+                    rows[i] = Result(tasks[i].input, tasks[i].output, "failed", error="the worker pool cannot start")
+                break
+            done, _ = cf.wait(futures, return_when=cf.FIRST_COMPLETED)
+            broken = False
+            for fut in done:
+                i = futures.pop(fut)
+                if isinstance(fut.exception(), cf.process.BrokenProcessPool) and i not in retried:
+                    retried.add(i)
+                    retry.append(i)
+                    broken = True
+                    continue
                 rows[i] = _collect(fut, tasks[i])
                 if on_result:
                     on_result(rows[i])
                 outcome.stopped = outcome.stopped or (fail_fast and rows[i].status == "failed")
-                if not outcome.stopped:
-                    for j, task in itertools.islice(queue, 1):
-                        new = pool.submit(run_task, task)
-                        futures[new] = j
-                        running.add(new)
+            if broken:
+                for fut in cf.as_completed(list(futures)):   # they all end with the same error
+                    i = futures.pop(fut)
+                    if i not in retried:
+                        retried.add(i)
+                        retry.append(i)
+                    else:
+                        rows[i] = _collect(fut, tasks[i])
+                pool.shutdown(wait=True)
+                pool = make_pool()
     except KeyboardInterrupt:
         outcome.interrupted = True
         for other in futures:

@@ -34,3 +34,15 @@ def mid_project(seed: int, sources: int = 20, codings_per_source: int = 100, cod
         cid = f"ca{seed % 1000:03d}000-0000-4000-8000-{s:012d}"
         p.cases[cid] = Case(cid, f"Informant {s}", source_refs=[sid])
     return p
+
+
+def die_on_marker(task):
+    """A batch task that kills its worker process for inputs named ``*die*`` (tests a crashing
+    worker), else converts normally."""
+    import os
+
+    from nvivo_bridge.batch_run import run_task
+
+    if "die" in os.path.basename(task.input):
+        os._exit(3)
+    return run_task(task)

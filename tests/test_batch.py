@@ -520,3 +520,19 @@ def test_planned_outputs_are_unique_and_stable(tmp_path_factory, files, to, same
     assert not folded & {t.input.casefold() for t in plan.tasks}            # no output is an input
     assert all(Path(o).is_relative_to(out) for o in outs)
     assert [t.output for t in plan_batch([root / "in"], out, to, recursive=True).tasks] == outs
+
+
+def test_a_worker_that_dies_fails_only_its_input(tmp_path):
+    from batch_projects import die_on_marker
+
+    from nvivo_bridge.batch_run import run_pool
+
+    src = tmp_path / "in"
+    for name in ("a.json", "b.json", "die.json", "c.json", "d.json", "e.json"):
+        nvivo_bridge.write(small_project(), touch(src / name), force=True)
+    plan = plan_batch([src], tmp_path / "out", "json")
+    outcome = run_pool(plan.tasks, workers=2, fn=die_on_marker)
+    got = {Path(r.input).name: r for r in outcome.results}
+    assert {n: r.status for n, r in got.items()} == {"a.json": "ok", "b.json": "ok", "c.json": "ok",
+                                                   "d.json": "ok", "die.json": "failed", "e.json": "ok"}
+    assert got["die.json"].error.startswith("the worker converting this file died")
