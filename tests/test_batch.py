@@ -270,6 +270,7 @@ def test_cli_mixed_folder(mixed, tmp_path):
     assert nvivo_bridge.read(out / "sub/rich.json").counts() == rich_project().counts()
     assert not temp_files(out)
     assert "2 ok, 1 warnings, 3 failed, 1 skipped" in res.output
+    assert "1 file(s) in the folders ignored" in res.output          # in/notes.foo found by the scan
 
 
 @pytest.mark.skipif(not has_module("nvivo_bridge.readers.qdpx"), reason="REFI reader readers/qdpx.py not written yet")

@@ -36,11 +36,13 @@ def _progress(total: int, quiet: bool) -> Iterator:
         bar.close()
 
 
-def _summary(outcome, seconds: float, quiet: bool) -> None:
+def _summary(outcome, seconds: float, ignored: int, quiet: bool) -> None:
     if quiet:
         return
     counts = ", ".join(f"{outcome.count(s)} {s}" for s in ("ok", "warnings", "failed", "skipped") if outcome.count(s))
     echo_err(f"batch: {counts or 'nothing to do'} in {seconds:.1f} s; report: {outcome.report}")
+    if ignored:
+        echo_err(f"  {ignored} file(s) in the folders ignored: no reader for their suffix (see --pattern)")
     failed = [r for r in outcome.results if r.status == "failed"]
     for row in failed[:10]:
         echo_err(f"  failed: {row.error}")
@@ -111,5 +113,5 @@ def batch(inputs, outdir, to_format, recursive, patterns, nvivo_folders, workers
     with _progress(plan.total, quiet) as on_result:
         outcome = run_batch(plan, report, workers=workers, fail_fast=fail_fast,
                             dask_scheduler=dask_scheduler, on_result=on_result)
-    _summary(outcome, time.perf_counter() - start, quiet)
+    _summary(outcome, time.perf_counter() - start, plan.ignored, quiet)
     sys.exit(1 if outcome.failed else 0)
