@@ -18,6 +18,7 @@ class Limits:
     ``max_ratio``: largest compression ratio of a member before it is treated as a bomb.
     ``max_members``: most members a zip may list.  ``max_total_bytes``: sum of uncompressed sizes read.
     ``max_xml_depth``: deepest element nesting accepted.  ``max_text_chars``: longest source text.
+    ``max_cells``: most cells (empty rows count one) read from one worksheet.
     """
 
     max_member_bytes: int = 512 * MB
@@ -26,6 +27,7 @@ class Limits:
     max_total_bytes: int = 8 * 1024 * MB
     max_xml_depth: int = 256
     max_text_chars: int = 256 * MB
+    max_cells: int = 20_000_000
 
     @classmethod
     def from_env(cls, environ: Optional[Mapping[str, str]] = None) -> "Limits":
@@ -57,6 +59,7 @@ ENV_LIMITS: dict[str, tuple[str, int]] = {
     "NVIVO_BRIDGE_MAX_MEMBERS": ("max_members", 1),
     "NVIVO_BRIDGE_MAX_XML_DEPTH": ("max_xml_depth", 1),
     "NVIVO_BRIDGE_MAX_TEXT_CHARS": ("max_text_chars", 1),
+    "NVIVO_BRIDGE_MAX_CELLS": ("max_cells", 1),
 }
 assert {f for f, _ in ENV_LIMITS.values()} == {f.name for f in fields(Limits)}
 

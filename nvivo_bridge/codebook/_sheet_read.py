@@ -89,6 +89,8 @@ def _read_xlsx(path: Path, limits: Limits, header_only: bool) -> Tables:
     _check_zip(path, limits)
     from openpyxl import load_workbook
 
+    from .._xlsx import bounded_rows
+
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for broken files
@@ -98,7 +100,7 @@ def _read_xlsx(path: Path, limits: Limits, header_only: bool) -> Tables:
         tables = Tables()
         heads = {}
         for ws in wb.worksheets:
-            first = next(ws.iter_rows(min_row=1, max_row=1, values_only=True), ())
+            first = next(bounded_rows(ws, str(path), limits, min_row=1, max_row=1), ())
             heads[ws.title] = _header(first)
         named = [t for t in heads if t.casefold() == SHEET.casefold() and "path" in heads[t]]
         other = [t for t in heads if {"path", "guid"} <= set(heads[t]) and t != ORIGINAL_SHEET]
@@ -109,18 +111,18 @@ def _read_xlsx(path: Path, limits: Limits, header_only: bool) -> Tables:
         if header_only:
             tables.main = []
             return tables
-        tables.main = _records(heads[title], wb[title].iter_rows(min_row=2, values_only=True))
+        tables.main = _records(heads[title], bounded_rows(wb[title], str(path), limits, min_row=2))
         for t in heads:
             if t.casefold() == SETS_SHEET.casefold() and "name" in heads[t]:
                 tables.sets_name = t
-                tables.sets = _records(heads[t], wb[t].iter_rows(min_row=2, values_only=True))
+                tables.sets = _records(heads[t], bounded_rows(wb[t], str(path), limits, min_row=2))
         if ORIGINAL_SHEET in heads and {"guid", "name"} <= set(heads[ORIGINAL_SHEET]):
-            for _, cells in _records(heads[ORIGINAL_SHEET], wb[ORIGINAL_SHEET].iter_rows(min_row=2, values_only=True)):
+            for _, cells in _records(heads[ORIGINAL_SHEET], bounded_rows(wb[ORIGINAL_SHEET], str(path), limits, min_row=2)):
                 if cells.get("guid"):
                     tables.originals[norm_guid(str(cells["guid"]))] = (str(cells.get("path", "")),
                                                                       str(cells.get("name", "")))
         if ABOUT_SHEET in heads:
-            for key, value, *_ in wb[ABOUT_SHEET].iter_rows(min_row=1, max_row=2, max_col=2, values_only=True):
+            for key, value, *_ in bounded_rows(wb[ABOUT_SHEET], str(path), limits, max_row=2, max_col=2):
                 if key in ("codebook", "origin") and value:
                     tables.about[key] = str(value)
         return tables

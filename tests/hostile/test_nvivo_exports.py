@@ -249,3 +249,32 @@ def test_yaml_alias_bomb_as_a_cipp_mapping(work):
     run = run_bounded(work, "cipp", work / "p.json", "-o", work / "c.xlsx", "--map", work / "map.yaml", timeout=60)
     assert run.rc == 2 and "map.yaml" in run.stderr and run.seconds < 10, run
     assert not (work / "c.xlsx").exists()
+
+
+@pytest.mark.parametrize("layout", ["far-corners", "forged-dimension"])
+def test_sparse_or_forged_worksheet(work, layout):
+    import openpyxl
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws["A1"], ws["B1"] = "Person", "Role"
+    ws["A2"], ws["B2"] = "Interview 1", "Teacher"
+    if layout == "far-corners":
+        ws["XFD1"], ws["A1048576"] = "x", "y"
+    wb.save(work / "w.xlsx")
+    if layout == "forged-dimension":
+        with zipfile.ZipFile(work / "w.xlsx") as zf:
+            members = [(n, zf.read(n)) for n in zf.namelist()]
+        members = [(n, d.replace(b'<dimension ref="A1:B2"/>', b'<dimension ref="A1:XFD1048576"/>')
+                    if n.endswith("sheet1.xml") else d) for n, d in members]
+        assert any(b"XFD1048576" in d for _, d in members)
+        write_zip(work / "w.xlsx", members)
+    import nvivo_bridge.api as api
+    from projects import small_project
+    api.write(small_project(), work / "p.json")
+    for cmd in (["convert", work / "w.xlsx", "-o", work / "out.json"],
+                ["apply-codebook", work / "p.json", work / "w.xlsx", "-o", work / "x.json"]):
+        run = run_bounded(work, *cmd, timeout=90)
+        assert run.seconds < 30 and run.rss_mb < 600, run
+        assert run.rc in (0, 2, 4) and "Traceback" not in run.stderr, run
+        if layout == "far-corners" and cmd[0] == "convert":
+            assert run.rc == 4 and "w.xlsx" in run.stderr and "cells" in run.stderr, run.stderr

@@ -169,8 +169,11 @@ def tsv_grid(lines: list[str]) -> list[list[str]]:
     return [line.split("\t") for line in lines]
 
 
-def xlsx_grid(data: bytes, path: Path) -> tuple[str, list[list[Any]]]:
-    """``(sheet title, rows)`` of the first worksheet that has any value."""
+def xlsx_grid(data: bytes, path: Path, limits: Optional[Limits] = None) -> tuple[str, list[list[Any]]]:
+    """``(sheet title, rows)`` of the first worksheet that has any value (within ``limits.max_cells``)."""
+    from ..._xlsx import bounded_rows
+
+    limits = limits or Limits.from_env()
     import io
 
     import openpyxl
@@ -181,10 +184,18 @@ def xlsx_grid(data: bytes, path: Path) -> tuple[str, list[list[Any]]]:
                         hint="open it in Excel and save it again") from None
     try:
         for ws in wb.worksheets:
-            rows = [list(r) for r in ws.iter_rows(values_only=True)]
+            rows = [list(r) for r in bounded_rows(ws, str(path), limits)]
             while rows and all(v is None or v == "" for v in rows[-1]):
                 rows.pop()
             if rows:
+                # Rows are as wide as their own cells; the kind parsers expect a rectangle.
+                width = max(map(len, rows))
+                if width * len(rows) > limits.max_cells:
+                    raise ReadError(f"sheet {ws.title} spans more than {limits.max_cells:,} cells", str(path),
+                                    f"sheet {ws.title}", hint="not a plausible NVivo export")
+                for r in rows:
+                    if len(r) < width:
+                        r.extend([None] * (width - len(r)))
                 return ws.title, rows
         return (wb.worksheets[0].title if wb.worksheets else ""), []
     finally:

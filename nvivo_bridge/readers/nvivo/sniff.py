@@ -107,7 +107,7 @@ def load(path: Path, diag: Diagnostics, options: ReadOptions, words: Words) -> L
             return Loaded("codebook", "docx", tables=tables)
         raise _unknown(path, "a Word document with neither node-export headers nor a codebook table")
     if zk == "xlsx":
-        title, grid = decode.xlsx_grid(data, path)
+        title, grid = decode.xlsx_grid(data, path, options.limits)
         kind = forced or grid_kind(grid, words)
         if kind is None or kind == "node-export":
             raise _unknown(path, "a workbook whose first sheet matches no export layout")
