@@ -161,6 +161,13 @@ def run_pool(tasks: Sequence[Task], *, workers: Optional[int] = None, fail_fast:
     retry: collections.deque[int] = collections.deque()
     retried: set[int] = set()
     futures: dict[cf.Future, int] = {}
+
+    def record(i: int, row: Result) -> None:
+        rows[i] = row
+        if on_result:
+            on_result(row)
+        outcome.stopped = outcome.stopped or (fail_fast and row.status == "failed")
+
     pool = make_pool()
     try:
         while True:
@@ -178,21 +185,19 @@ def run_pool(tasks: Sequence[Task], *, workers: Optional[int] = None, fail_fast:
                 break
             if not futures:   # a fresh pool refused work: give up rather than loop
                 for i in list(retry) + list(todo):
-                    rows[i] = Result(tasks[i].input, tasks[i].output, "failed", error="the worker pool cannot start")
+                    record(i, Result(tasks[i].input, tasks[i].output, "failed", error="the worker pool cannot start"))
                 break
             done, _ = cf.wait(futures, return_when=cf.FIRST_COMPLETED)
             broken = False
             for fut in done:
                 i = futures.pop(fut)
-                if isinstance(fut.exception(), cf.process.BrokenProcessPool) and i not in retried:
-                    retried.add(i)
-                    retry.append(i)
-                    broken = True
-                    continue
-                rows[i] = _collect(fut, tasks[i])
-                if on_result:
-                    on_result(rows[i])
-                outcome.stopped = outcome.stopped or (fail_fast and rows[i].status == "failed")
+                if isinstance(fut.exception(), cf.process.BrokenProcessPool):
+                    broken = True   # whether retried or not, this pool is dead and must be rebuilt
+                    if i not in retried:
+                        retried.add(i)
+                        retry.append(i)
+                        continue
+                record(i, _collect(fut, tasks[i]))
             if broken:
                 for fut in cf.as_completed(list(futures)):   # they all end with the same error
                     i = futures.pop(fut)
@@ -200,7 +205,7 @@ def run_pool(tasks: Sequence[Task], *, workers: Optional[int] = None, fail_fast:
                         retried.add(i)
                         retry.append(i)
                     else:
-                        rows[i] = _collect(fut, tasks[i])
+                        record(i, _collect(fut, tasks[i]))
                 pool.shutdown(wait=True)
                 pool = make_pool()
     except KeyboardInterrupt:
