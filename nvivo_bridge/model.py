@@ -142,7 +142,8 @@ class Coding:
 
 @dataclass(slots=True)
 class Representation:
-    """A ``TextSourceType`` nested in another element (PDF Representation, picture TextDescription)."""
+    """A ``TextSourceType`` nested in another element (PDF Representation, picture TextDescription);
+    also the base of ``Note``, which has the same shape."""
 
     guid: Guid
     name: Optional[str] = None
@@ -285,22 +286,9 @@ class Case:
 
 
 @dataclass(slots=True)
-class Note:
-    """A note (memo or annotation), a ``TextSourceType``: inline ``text`` or a file."""
-
-    guid: Guid
-    name: Optional[str] = None
-    text: Optional[str] = None
-    plain_text_path: Optional[str] = None
-    rich_text_path: Optional[str] = None
-    rich_text: Optional[Blob] = None
-    description: Optional[str] = None
-    selections: list[Selection] = field(default_factory=list)
-    codings: list[Coding] = field(default_factory=list)
-    note_refs: list[Guid] = field(default_factory=list)
-    variable_values: list[VariableValue] = field(default_factory=list)
-    meta: dict[str, str] = field(default_factory=dict)
-    extras: dict[str, Any] = field(default_factory=dict)
+class Note(Representation):
+    """A note (memo or annotation): a ``TextSourceType`` like ``Representation``, with inline ``text``
+    or a file, and possibly its own selections and codings."""
 
 
 @dataclass(slots=True)
