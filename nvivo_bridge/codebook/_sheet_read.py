@@ -6,6 +6,7 @@ import codecs
 import csv
 import datetime as _dt
 import io
+import struct
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,7 +71,7 @@ def _check_zip(path: Path, limits: Limits) -> None:
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError) as exc:
+    except (zipfile.BadZipFile, OSError, NotImplementedError, ValueError, EOFError, struct.error) as exc:
         raise ReadError(f"not a readable .xlsx workbook ({exc})", str(path), hint="open and re-save it in Excel") from None
     if len(infos) > limits.max_members:
         raise ReadError(f"the workbook has {len(infos)} parts (limit {limits.max_members})", str(path))

@@ -95,7 +95,7 @@ def _available(blob: Blob, archives: dict, diag: Diagnostics) -> bool:
     if blob.archive not in archives:
         try:
             archives[blob.archive] = zipfile.ZipFile(blob.archive)
-        except (OSError, zipfile.BadZipFile, ValueError, EOFError):
+        except (OSError, zipfile.BadZipFile, ValueError, EOFError, NotImplementedError):
             archives[blob.archive] = None
     zf = archives[blob.archive]
     try:

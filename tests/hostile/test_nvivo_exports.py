@@ -278,3 +278,31 @@ def test_sparse_or_forged_worksheet(work, layout):
         assert run.rc in (0, 2, 4) and "Traceback" not in run.stderr, run
         if layout == "far-corners" and cmd[0] == "convert":
             assert run.rc == 4 and "w.xlsx" in run.stderr and "cells" in run.stderr, run.stderr
+
+
+def _unknown_zip_version(data: bytes) -> bytes:
+    """The archive with every central-directory "version needed" set to 10.9 (zipfile raises
+    NotImplementedError, not BadZipFile, for it: found by atheris)."""
+    buf = bytearray(data)
+    k = buf.find(b"PK\x01\x02")
+    while k >= 0:
+        buf[k + 6:k + 8] = (109).to_bytes(2, "little")
+        k = buf.find(b"PK\x01\x02", k + 4)
+    return bytes(buf)
+
+
+def test_zip_version_unknown(work):
+    import openpyxl
+    wb = openpyxl.Workbook()
+    wb.active.append(["Person", "Role"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    (work / "v.xlsx").write_bytes(_unknown_zip_version(buf.getvalue()))
+    expect_error(cli("convert", work / "v.xlsx", "-o", work / "out.json"), 4, "v.xlsx")
+    import nvivo_bridge.api as api
+    from projects import small_project
+    api.write(small_project(), work / "p.json")
+    expect_error(cli("apply-codebook", work / "p.json", work / "v.xlsx", "-o", work / "x.json"), 4, "v.xlsx")
+    api.write(small_project(), work / "p.qdpx")
+    (work / "v.qdpx").write_bytes(_unknown_zip_version((work / "p.qdpx").read_bytes()))
+    expect_error(cli("convert", work / "v.qdpx", "-o", work / "out.json"), 4, "v.qdpx")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+import struct
 import zipfile
 from pathlib import Path
 from typing import Any, Optional
@@ -77,8 +78,10 @@ def zip_kind(path: Path, data: bytes, limits: Limits) -> Optional[str]:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             infos = zf.infolist()
-    except zipfile.BadZipFile:
-        raise ReadError("the file looks like a zip (.docx/.xlsx) but is damaged", str(path),
+    except (zipfile.BadZipFile, NotImplementedError, ValueError, EOFError, OSError, struct.error) as exc:
+        # zipfile raises all of these for damaged directories (e.g. NotImplementedError for a
+        # "version needed" it does not know); UnicodeDecodeError is a ValueError.
+        raise ReadError(f"the file looks like a zip (.docx/.xlsx) but is damaged ({exc})", str(path),
                         hint="export it again from NVivo") from None
     if len(infos) > limits.max_members:
         raise ReadError(f"too many zip members ({len(infos)})", str(path), hint="not an NVivo export")
