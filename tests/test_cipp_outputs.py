@@ -141,3 +141,19 @@ def test_convert_to_cipp_uses_the_writer(tmp_path, project_json):
     r = CliRunner().invoke(main, ["convert", str(project_json), "-o", str(out), "--to", "cipp"])
     assert r.exit_code == 0, r.output
     assert "CIPP Overview" in openpyxl.load_workbook(out).sheetnames
+
+
+def test_missing_output_folder_is_one_clean_line(tmp_path):
+    """Regression: the workbook used to be laid out before the folder check, and the abandoned
+    write-only workbook printed lxml tracebacks ("Exception ignored") after the error."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    sample = Path(__file__).resolve().parents[1] / "samples" / "kp-widyaiswara.qdpx"
+    out = tmp_path / "missing" / "cipp.xlsx"
+    proc = subprocess.run([sys.executable, "-m", "nvivo_bridge", "cipp", str(sample), "-o", str(out)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1
+    assert "output folder does not exist" in proc.stderr
+    assert "Traceback" not in proc.stderr and "Exception ignored" not in proc.stderr

@@ -173,8 +173,8 @@ def _matrix(ws: Any, df: Any, res: Any) -> None:
     _table(ws, df)
 
 
-def write_workbook(res: Any, path: Path) -> None:
-    """Write every frame of ``res`` to ``path`` (.xlsx), atomically."""
+def _build_workbook(res: Any) -> Workbook:
+    """Lay out every frame of ``res`` as a sheet of a write-only workbook."""
     wb = Workbook(write_only=True)
     keys = {v: k for k, v in res.sheet_keys.items()}
     for name, df in res.frames.items():
@@ -191,9 +191,16 @@ def write_workbook(res: Any, path: Path) -> None:
             if len(df.columns) and len(df) and key not in ("metadata",):
                 ws.auto_filter.ref = f"A1:{get_column_letter(len(df.columns))}{len(df) + 1}"
             _table(ws, df)
+    return wb
+
+
+def write_workbook(res: Any, path: Path) -> None:
+    """Write every frame of ``res`` to ``path`` (.xlsx), atomically."""
+    # The output folder is checked (by atomic_file) before any sheet exists: a write-only
+    # workbook abandoned half-built spews lxml errors when it is garbage-collected.
     try:
         with atomic_file(Path(path)) as tmp:
-            wb.save(tmp)
+            _build_workbook(res).save(tmp)
     except OSError as exc:
         raise WriteError(f"cannot write the workbook ({exc.strerror or exc})", str(path),
                          hint="close the file in Excel and check the folder is writable") from None
