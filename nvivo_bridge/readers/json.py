@@ -123,7 +123,10 @@ class _Decoder:
                 raise self.fail(where, f"expected a string, found {data!r}")
             return data
         if hint is bytes:
-            return self.any(data, where)
+            value = self.any(data, where)
+            if not isinstance(value, bytes):  # a writer would fail on it much later
+                raise self.fail(where, 'expected {"$bytes": "<base64>"}, found ' + type(data).__name__)
+            return value
         return self.any(data, where)
 
     def any(self, data: Any, where: str, depth: int = 0) -> Any:
@@ -212,6 +215,13 @@ class _FastDecoder:
             return dct
         if isinstance(hint, type) and dataclasses.is_dataclass(hint):
             return self._obj(hint)
+        if hint is bytes:
+            def raw(v: Any) -> bytes:
+                out = self.slow.any(v, "$")
+                if not isinstance(out, bytes):
+                    raise _Bad
+                return out
+            return raw
         return lambda v: self.slow.any(v, "$")
 
     def _obj(self, cls: type) -> Callable[[Any], Any]:

@@ -151,3 +151,18 @@ def test_unknown_elements_and_attributes_are_kept(work):
     src = qdpx(work / "p.qdpx", qde(body))
     dump, _ = _all_outputs(work, src)
     assert "Mystery" in json.dumps(dump)
+
+
+def test_json_dump_with_wrong_value_types(work):
+    from nvivo_bridge import api
+    from projects import rich_project
+    api.write(rich_project(), work / "r.json")
+    dump = json.loads((work / "r.json").read_text(encoding="utf-8"))
+    blobs = [s for s in dump["sources"] if s.get("file")]
+    assert blobs
+    blobs[0]["file"]["data"] = {"not": "bytes"}  # found by atheris: the QDPX writer failed on it
+    (work / "bad.json").write_text(json.dumps(dump), encoding="utf-8")
+    expect_error(cli("convert", work / "bad.json", "-o", work / "o.qdpx"), 4, "bad.json", "data")
+    dump["sources"][0]["selections"] = [{"guid": 5}]
+    (work / "bad2.json").write_text(json.dumps(dump), encoding="utf-8")
+    expect_error(cli("convert", work / "bad2.json", "-o", work / "o.qdpx"), 4, "bad2.json", "$.sources[0]")
