@@ -251,3 +251,11 @@ def test_inspecting_commands_on_hostile_archives(work, command):
     cut.write_bytes(qdpx(work / "full.qdpx", simple_doc()).read_bytes()[:300])
     for src in (bomb, cut):
         expect_error(cli(command, src), 4, src.name)
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "0", "inf"])
+def test_bad_limit_variable_is_a_usage_error(work, value):
+    src = qdpx(work / "p.qdpx", simple_doc())
+    expect_error(cli("convert", src, "-o", work / "o.json", env={"NVIVO_BRIDGE_MAX_RATIO": value}), 2,
+                 "NVIVO_BRIDGE_MAX_RATIO")
+    assert not (work / "o.json").exists()
