@@ -119,7 +119,8 @@ class SafeZip:
         if len(infos) > limits.max_members:
             raise ReadError(f"the archive lists {len(infos):,} members (limit {limits.max_members:,})",
                             self.path, hint="this is not a plausible project archive")
-        self.infos = [i for i in infos if not i.is_dir()]
+        # ZipInfo.is_dir() fails on an empty name (a damaged directory): such entries name nothing.
+        self.infos = [i for i in infos if i.filename and not i.filename.endswith("/")]
         # A name listed twice is ambiguous (zip tools disagree on which copy wins): the first copy
         # is read, and the reader reports the names in ``duplicates``.
         self._exact: dict[str, zipfile.ZipInfo] = {}

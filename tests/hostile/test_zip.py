@@ -259,3 +259,9 @@ def test_bad_limit_variable_is_a_usage_error(work, value):
     expect_error(cli("convert", src, "-o", work / "o.json", env={"NVIVO_BRIDGE_MAX_RATIO": value}), 2,
                  "NVIVO_BRIDGE_MAX_RATIO")
     assert not (work / "o.json").exists()
+
+
+def test_member_with_an_empty_name(work):
+    # Found by atheris: ZipInfo.is_dir() raised IndexError on it.
+    src = bomb_zip(work / "empty-name.qdpx", [("project.qde", DOC), ("", b"x"), (SRC, TEXT.encode())])
+    expect_ok(cli("convert", src, "-o", work / "out.json"))
