@@ -168,7 +168,8 @@ class SafeZip:
         self._check(info)
         try:
             raw = self._zf.open(info)
-        except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, OSError, EOFError) as exc:
+        except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, OSError, EOFError,
+                ValueError, struct.error) as exc:  # ValueError: a local header name that is not UTF-8
             raise ReadError(f"cannot read the archive member ({exc})", self.path, info.filename,
                             hint="the archive is damaged or uses an unsupported compression; re-export it") from None
         cap = min(self.limits.max_member_bytes, max(self.limits.max_total_bytes - self._total, 0))

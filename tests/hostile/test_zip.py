@@ -265,3 +265,12 @@ def test_member_with_an_empty_name(work):
     # Found by atheris: ZipInfo.is_dir() raised IndexError on it.
     src = bomb_zip(work / "empty-name.qdpx", [("project.qde", DOC), ("", b"x"), (SRC, TEXT.encode())])
     expect_ok(cli("convert", src, "-o", work / "out.json"))
+
+
+def test_local_header_name_not_utf8(work):
+    # Found by atheris: zipfile decodes the local header's name before comparing it.
+    src = bomb_zip(work / "local.qdpx", [("project.qde", DOC), (SRC, TEXT.encode())])
+    data = bytearray(src.read_bytes())
+    data[30] = 0x9D  # first byte of the first local header's name
+    src.write_bytes(bytes(data))
+    expect_error(cli("convert", src, "-o", work / "out.json"), 4, "local.qdpx", "project.qde")
