@@ -199,9 +199,11 @@ def run_pool(tasks: Sequence[Task], *, workers: Optional[int] = None, fail_fast:
                         continue
                 record(i, _collect(fut, tasks[i]))
             if broken:
-                for fut in cf.as_completed(list(futures)):   # they all end with the same error
+                for fut in cf.as_completed(list(futures)):
                     i = futures.pop(fut)
-                    if i not in retried:
+                    # A task that finished before the pool broke keeps its result: running it again
+                    # would find its own output and fail with "the output already exists".
+                    if isinstance(fut.exception(), cf.process.BrokenProcessPool) and i not in retried:
                         retried.add(i)
                         retry.append(i)
                     else:

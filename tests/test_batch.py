@@ -537,3 +537,40 @@ def test_a_worker_that_dies_fails_only_its_input(tmp_path):
     assert {n: r.status for n, r in got.items()} == {"a.json": "ok", "b.json": "ok", "c.json": "ok",
                                                    "d.json": "ok", "die.json": "failed", "e.json": "ok"}
     assert got["die.json"].error.startswith("the worker converting this file died")
+
+
+def test_a_task_finished_when_the_pool_broke_keeps_its_result(monkeypatch):
+    """Regression: when a worker died, tasks still in flight were all retried, including one that had
+    already finished; its rerun found its own output and failed ("the output already exists")."""
+    import concurrent.futures as cf
+    import threading
+
+    from nvivo_bridge import batch_run
+    from nvivo_bridge.batch import Result, Task
+
+    runs: list[str] = []
+
+    class FakePool:
+        """Resolves the 'die' task as broken at once and the other one shortly after, successfully."""
+
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def submit(self, fn, task):
+            runs.append(task.input)
+            fut: cf.Future = cf.Future()
+            if task.input == "die" and runs.count("die") >= 1:
+                fut.set_exception(cf.process.BrokenProcessPool("worker died"))
+            else:
+                threading.Timer(0.2, fut.set_result, [Result(task.input, task.output, "ok")]).start()
+            return fut
+
+        def shutdown(self, wait=True, cancel_futures=False):
+            pass
+
+    monkeypatch.setattr(batch_run.cf, "ProcessPoolExecutor", FakePool)
+    tasks = [Task("done-before-break", "o1", "json"), Task("die", "o2", "json")]
+    outcome = batch_run.run_pool(tasks, workers=2)
+    status = {r.input: r.status for r in outcome.results}
+    assert status == {"done-before-break": "ok", "die": "failed"}
+    assert runs.count("done-before-break") == 1
