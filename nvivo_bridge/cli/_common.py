@@ -9,7 +9,8 @@ import click
 
 from ..errors import EXIT_FAILED, NvivoBridgeError
 
-__all__ = ["handle_errors", "read_options", "echo_err", "print_ledger", "print_issues"]
+__all__ = ["handle_errors", "read_options", "target_option", "force_option", "quiet_option", "echo_err",
+           "print_ledger", "print_issues"]
 
 
 def echo_err(message: str) -> None:
@@ -87,6 +88,24 @@ def read_options(func: Callable) -> Callable:
     func = click.option("--from", "from_format", metavar="FORMAT",
                         help="Input format (qdpx, qde, qdc, json, nvivo, xlsx, csv); default: from the suffix.")(func)
     return func
+
+
+def target_option(help: str = "Program the .qdpx/.qdc is meant for.") -> Callable:
+    """``--target``: the migration profile of the REFI-QDA writers (choices from their table)."""
+    from ..writers._profiles import PROFILES
+
+    return click.option("--target", type=click.Choice(list(PROFILES)), default="standard", show_default=True,
+                        help=help)
+
+
+def force_option(help: str = "Replace an existing output.") -> Callable:
+    """``--force``: outputs that exist are refused unless it is given."""
+    return click.option("--force", is_flag=True, help=help)
+
+
+def quiet_option(help: str = "No summary on stderr.") -> Callable:
+    """``-q/--quiet``: nothing on stderr but errors."""
+    return click.option("-q", "--quiet", is_flag=True, help=help)
 
 
 def print_issues(issues: list, quiet: bool = False, limit: int = 20) -> None:

@@ -10,7 +10,7 @@ from typing import Iterator
 import click
 
 from . import main
-from ._common import echo_err, handle_errors, read_options
+from ._common import echo_err, force_option, handle_errors, quiet_option, read_options, target_option
 
 
 @contextlib.contextmanager
@@ -75,10 +75,9 @@ def _writer_options(target, encoding, raw_csv, map_file, group_by, lang, unmappe
 @click.option("--resume", is_flag=True, help="Skip inputs converted ok by the previous run (per its report) and unchanged since.")
 @click.option("--fail-fast", is_flag=True, help="Stop after the first failed input.")
 @click.option("--dask-scheduler", metavar="ADDRESS", help="Run on an existing Dask cluster (needs nvivo-bridge[dask]).")
-@click.option("--force", is_flag=True, help="Replace existing outputs.")
+@force_option("Replace existing outputs.")
 @read_options
-@click.option("--target", type=click.Choice(["standard", "nvivo", "atlasti", "maxqda", "qualcoder"]),
-              default="standard", show_default=True, help="qdpx/qdc: program the output is meant for.")
+@target_option("qdpx/qdc: program the output is meant for.")
 @click.option("--map", "map_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="cipp: mapping file (.yaml or .csv) of codes to CIPP components.")
 @click.option("--group-by", multiple=True, metavar="ATTRIBUTE", help="cipp: case attribute to break down by; repeatable.")
@@ -86,7 +85,7 @@ def _writer_options(target, encoding, raw_csv, map_file, group_by, lang, unmappe
 @click.option("--unmapped", type=click.Choice(["other", "drop", "error"]), help="cipp: what to do with unmapped codes.")
 @click.option("--encoding", default="utf-8-sig", show_default=True, help="csv: encoding.")
 @click.option("--raw-csv", is_flag=True, help="csv: do not prefix formula-like cells with an apostrophe.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
+@quiet_option("No progress bar and no summary.")
 @handle_errors
 def batch(inputs, outdir, to_format, recursive, patterns, nvivo_folders, workers, report, resume, fail_fast,
           dask_scheduler, force, from_format, positions, strict, target, map_file, group_by, lang, unmapped,

@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 
 from . import main
-from ._common import handle_errors, print_issues, read_options
+from ._common import force_option, handle_errors, print_issues, quiet_option, read_options
 
 
 @main.command()
@@ -25,8 +25,8 @@ from ._common import handle_errors, print_issues, read_options
 @click.option("--figures", type=click.Path(path_type=Path), metavar="DIR", help="Write figures F1–F4 (PNG+SVG) here.")
 @click.option("--report", type=click.Path(path_type=Path), help="Write a self-contained HTML report.")
 @read_options
-@click.option("--force", is_flag=True, help="Replace existing outputs.")
-@click.option("-q", "--quiet", is_flag=True, help="No warnings on stderr.")
+@force_option("Replace existing outputs.")
+@quiet_option("No warnings on stderr.")
 @handle_errors
 def cipp(input, output, mapping, group_by, lang, unmapped, coder, coder_dedupe, figures, report,
          from_format, positions, strict, force, quiet) -> None:

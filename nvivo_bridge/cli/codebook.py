@@ -7,13 +7,12 @@ import click
 
 from ..errors import Diagnostics
 from . import main
-from ._common import echo_err, handle_errors, print_issues, read_options
+from ._common import (echo_err, force_option, handle_errors, print_issues, quiet_option, read_options,
+                      target_option)
 
-TARGETS = click.Choice(["standard", "nvivo", "atlasti", "maxqda", "qualcoder"])
-_target = click.option("--target", type=TARGETS, default="standard", show_default=True,
-                       help="Program the .qdc/.qdpx is meant for.")
-_force = click.option("--force", is_flag=True, help="Replace an existing output.")
-_quiet = click.option("-q", "--quiet", is_flag=True, help="No summary on stderr.")
+_target = target_option("Program the .qdc/.qdpx is meant for.")
+_force = force_option()
+_quiet = quiet_option()
 
 
 @main.command()

@@ -8,7 +8,7 @@ import click
 from ..api import convert as run_convert
 from ..options import WriteOptions
 from . import main
-from ._common import handle_errors, print_ledger, read_options
+from ._common import force_option, handle_errors, print_ledger, quiet_option, read_options, target_option
 
 
 @main.command()
@@ -18,12 +18,11 @@ from ._common import handle_errors, print_ledger, read_options
 @click.option("--to", "to_format", metavar="FORMAT",
               help="Output format (xlsx, csv, qdpx, qde, qdc, json); default: from the suffix.")
 @read_options
-@click.option("--target", type=click.Choice(["standard", "nvivo", "atlasti", "maxqda", "qualcoder"]),
-              default="standard", show_default=True, help="Program the .qdpx/.qdc is meant for.")
+@target_option()
 @click.option("--encoding", default="utf-8-sig", show_default=True, help="CSV encoding (utf-8-sig adds a BOM for Excel).")
 @click.option("--raw-csv", is_flag=True, help="Do not prefix formula-like CSV cells with an apostrophe.")
-@click.option("--force", is_flag=True, help="Replace an existing output.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no ledger.")
+@force_option()
+@quiet_option("No progress bar and no ledger.")
 @handle_errors
 def convert(input: Path, output: Path, to_format, from_format, positions, strict, target, encoding,
             raw_csv, force, quiet) -> None:
