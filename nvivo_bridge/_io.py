@@ -11,18 +11,32 @@ from typing import Iterator
 
 from .errors import WriteError
 
-__all__ = ["atomic_file", "atomic_dir", "check_output"]
+__all__ = ["atomic_file", "atomic_dir", "check_output", "write_bytes"]
 
 
 def check_output(output: Path, inputs: tuple[Path, ...] = (), force: bool = False) -> None:
-    """Refuse an output that is one of the inputs, or that exists when ``force`` is false."""
+    """Refuse an output that is one of the inputs or a folder holding one (``--force`` would delete
+    it), or that exists when ``force`` is false."""
     out = Path(output)
     for inp in inputs:
         if _same_file(out, Path(inp)):
             raise WriteError("the output is the input file", str(out),
                              hint="choose another output name; inputs are never overwritten")
+        if _inside(Path(inp), out):
+            # --force replaces an output folder as a whole: it would delete the input with it.
+            raise WriteError(f"the output folder contains the input {inp}", str(out),
+                             hint="choose an output folder that does not hold your inputs")
     if out.exists() and not force:
         raise WriteError("the output already exists", str(out), hint="use --force to replace it")
+
+
+def _inside(inp: Path, folder: Path) -> bool:
+    """Whether ``inp`` lies inside the existing folder ``folder`` (at any depth)."""
+    try:
+        return folder.is_dir() and inp.resolve().is_relative_to(folder.resolve()) \
+            and inp.resolve() != folder.resolve()
+    except (OSError, ValueError):
+        return False
 
 
 def _umask() -> int:
@@ -65,6 +79,18 @@ def atomic_file(path: Path) -> Iterator[Path]:
         with contextlib.suppress(OSError):
             tmp_path.unlink()
         raise
+
+
+def write_bytes(path: Path, data: bytes, what: str) -> None:
+    """Write ``data`` to ``path`` atomically; a failed write is a :class:`WriteError` naming ``what``
+    (e.g. "the codebook") and the path."""
+    path = Path(path)
+    with atomic_file(path) as tmp:
+        try:
+            tmp.write_bytes(data)
+        except OSError as exc:
+            raise WriteError(f"cannot write {what} ({exc.strerror or exc})", str(path),
+                             hint="check free disk space and permissions") from None
 
 
 @contextlib.contextmanager

@@ -29,7 +29,7 @@ from typing import Any, Optional
 
 import orjson
 
-from .._io import atomic_file
+from .._io import write_bytes
 from ..errors import Diagnostics, WriteError
 from ..model import Blob, Project
 from ..options import WriteOptions
@@ -181,12 +181,7 @@ def write(project: Project, path: Path, diag: Diagnostics, options: WriteOptions
         fixed, n = _SURROGATE.subn("\ufffd", text)
         diag.warn("lone-surrogate-replaced", f"{n} lone surrogate character(s) written as U+FFFD", str(path))
         data = fixed.encode("utf-8")
-    with atomic_file(path) as tmp:
-        try:
-            tmp.write_bytes(data)
-        except OSError as exc:
-            raise WriteError(f"cannot write the JSON dump ({exc.strerror})", str(path),
-                             hint="check free disk space and permissions") from None
+    write_bytes(path, data, "the JSON dump")
     counts = project.counts()
     counts["tables"] = len(project.tables)
     return counts

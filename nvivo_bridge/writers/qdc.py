@@ -7,12 +7,11 @@ and sets keep only their code members, which the codebook schema names by ``Memb
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 from lxml import etree
 
 from .. import __version__
-from .._io import atomic_file
+from .._io import write_bytes
 from ..errors import Diagnostics, WriteError
 from ..model import Project
 from ..options import WriteOptions
@@ -94,17 +93,7 @@ def write(project: Project, path: Path, diag: Diagnostics, options: WriteOptions
     """Write the codebook of ``project`` (its codes and code sets) to ``path``."""
     path = Path(path)
     root, counts = build(project, diag, options.target)
-    data = etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
-    with atomic_file(path) as tmp:
-        try:
-            tmp.write_bytes(data)
-        except OSError as exc:
-            raise WriteError(f"cannot write the codebook ({exc.strerror})", str(path),
-                             hint="check free disk space and permissions") from None
+    write_bytes(path, etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True),
+                "the codebook")
     return counts
 
-
-def codebook_xml(project: Project, diag: Optional[Diagnostics] = None, target: str = "standard") -> bytes:
-    """The ``.qdc`` document as bytes (for callers that embed it elsewhere)."""
-    root, _ = build(project, diag if diag is not None else Diagnostics(), target)
-    return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
