@@ -62,9 +62,10 @@ def _clean(value: Any, diag: Diagnostics, where: str) -> Any:
     """Drop characters an .xlsx cannot hold (control characters), with a warning."""
     if not isinstance(value, str):
         return value
-    from ..writers._cells import ILLEGAL_CHARS as ILLEGAL_CHARACTERS_RE  # lxml also refuses U+FFFE/FFFF
+    # Imported here: writers._cells pulls in pandas, which reading a codebook sheet does not need.
+    from ..writers._cells import ILLEGAL_CHARS  # lxml also refuses U+FFFE/FFFF, hence not openpyxl's own
 
-    cleaned = ILLEGAL_CHARACTERS_RE.sub("", value)
+    cleaned = ILLEGAL_CHARS.sub("", value)
     if cleaned != value:
         diag.warn("xlsx-illegal-characters", "control characters removed (Excel cannot store them)", where)
     return cleaned
@@ -116,12 +117,18 @@ def write_codebook_xlsx(book: Project, path: Path, diag: Optional[Diagnostics] =
     orig = wb.create_sheet(ORIGINAL_SHEET)
     _put_rows(orig, ("guid", "path", "name"), [[r["guid"], r["path"], r["name"]] for r in rows], diag)
     orig.sheet_state = "hidden"
-    with atomic_file(Path(path)) as tmp:
+    _save(wb, Path(path))
+    return {"codes": len(rows), "sets": len(book.sets)}
+
+
+def _save(wb, path: Path) -> None:
+    """Save an openpyxl workbook atomically; a failed write is a WriteError naming the file."""
+    with atomic_file(path) as tmp:
         try:
             wb.save(tmp)
         except OSError as exc:
-            raise WriteError(f"cannot write the workbook ({exc.strerror})", str(path)) from None
-    return {"codes": len(rows), "sets": len(book.sets)}
+            raise WriteError(f"cannot write the workbook ({exc.strerror or exc})", str(path),
+                             hint="check free disk space and permissions") from None
 
 
 def sets_csv_path(path: Path) -> Path:
@@ -142,10 +149,14 @@ def _csv_cell(value: Any, raw: bool) -> str:
 
 def _write_csv(path: Path, header: tuple[str, ...], rows: list[list[Any]], encoding: str, raw: bool) -> None:
     with atomic_file(path) as tmp:
-        with open(tmp, "w", encoding=encoding, newline="") as fh:
-            w = csv.writer(fh)
-            w.writerow(header)
-            w.writerows([_csv_cell(v, raw) for v in row] for row in rows)
+        try:
+            with open(tmp, "w", encoding=encoding, newline="") as fh:
+                w = csv.writer(fh)
+                w.writerow(header)
+                w.writerows([_csv_cell(v, raw) for v in row] for row in rows)
+        except OSError as exc:
+            raise WriteError(f"cannot write the table ({exc.strerror or exc})", str(path),
+                             hint="check free disk space and permissions") from None
 
 
 def write_codebook_csv(book: Project, path: Path, diag: Optional[Diagnostics] = None,
@@ -174,5 +185,4 @@ def write_table(path: Path, title: str, header: tuple[str, ...], rows: list[list
     ws = wb.active
     ws.title = title
     _put_rows(ws, header, rows, diag if diag is not None else Diagnostics())
-    with atomic_file(path) as tmp:
-        wb.save(tmp)
+    _save(wb, path)
