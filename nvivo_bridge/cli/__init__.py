@@ -11,6 +11,7 @@ from .. import __version__
 def main() -> None:
     """Convert NVivo and REFI-QDA projects to Excel, CSV, CIPP summaries and back to REFI-QDA.
 
+    \b
     Example: nvivo-bridge convert project.qdpx -o project.xlsx
     """
 

@@ -95,6 +95,7 @@ def batch(inputs, outdir, to_format, recursive, patterns, nvivo_folders, workers
 
     Exit 0 when nothing failed (warnings allowed), 1 when any input failed, 130 on Ctrl-C.
 
+    \b
     Example: nvivo-bridge batch archive/ --recursive -o out/ --to xlsx --workers 2
     """
     from ..batch import REPORT_NAME, load_report, plan_batch

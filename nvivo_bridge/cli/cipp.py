@@ -35,14 +35,19 @@ def cipp(input, output, mapping, group_by, lang, unmapped, coder, coder_dedupe, 
     Codes are mapped by the mapping file, then by sets/code groups named after a component, then
     by the top-level code's name (Konteks, Masukan, Proses, Produk and other synonyms).
 
+    \b
     Example: nvivo-bridge cipp interviews.qdpx -o cipp.xlsx --group-by Peran --lang id --report cipp.html
     """
     from .._io import check_output
     from ..api import read
-    from ..errors import Diagnostics
+    from ..errors import Diagnostics, UsageError
     from ..options import WriteOptions
     from ..writers.cipp import write
 
+    # The summary is always a workbook: `-o cipp.csv` used to write an .xlsx under a .csv name.
+    if output.suffix.lower() != ".xlsx":
+        raise UsageError(f"the CIPP summary is an Excel workbook, not '{output.suffix or output.name}'",
+                         str(output), hint="give -o a name ending in .xlsx (figures: --figures DIR; HTML: --report x.html)")
     check_output(output, (input,), force=force)
     # Every extra output is checked before anything is written (no workbook left behind when the
     # figures folder is refused) and against the input (``--report in.json --force`` destroyed it).

@@ -28,6 +28,7 @@ def codebook(input: Path, output: Path, from_format, positions, strict, target, 
     """Write the codebook (codes, their tree, colours, descriptions and code sets) of INPUT: any
     project, a .qdc, an NVivo codebook export, or a codebook sheet edited in Excel.
 
+    \b
     Example: nvivo-bridge codebook project.qdpx -o codebook.xlsx
     (edit it in Excel, then) nvivo-bridge codebook codebook.xlsx -o codebook.qdc
     """
@@ -57,6 +58,7 @@ def merge_codebooks(inputs, output: Path, conflicts_path, target, force, quiet) 
     ever dropped. Different descriptions, colours or places of the same code are written to a
     conflicts table (the first codebook's value is kept).
 
+    \b
     Example: nvivo-bridge merge-codebooks team_a.qdc team_b.xlsx -o merged.qdc
     """
     from ..codebook import check_codebook_output, load_codebook, merge_codebooks as merge, save_codebook
@@ -100,6 +102,7 @@ def apply_codebook(project: Path, codebook_file: Path, output: Path, prune, drop
     sheet): renames and moves by GUID, new codes added, descriptions and colours updated. Codes
     missing from the codebook are kept (and listed when still used) unless --prune/--drop-unused.
 
+    \b
     Example: nvivo-bridge apply-codebook project.qdpx codebook.xlsx -o project-new.qdpx
     """
     from .. import api

@@ -32,6 +32,7 @@ def convert(input: Path, output: Path, to_format, from_format, positions, strict
     Every conversion ends with a ledger on stderr: per element kind, how many were read and how
     many were written, and a warning for anything not carried over.
 
+    \b
     Example: nvivo-bridge convert interviews.qdpx -o interviews.xlsx
     """
     from ._progress import progress_callback

@@ -20,6 +20,7 @@ def info(input: Path, from_format, positions, strict, as_json) -> None:
     """Summarise INPUT: producer (origin and detected), position unit, counts of every element
     kind, and the warnings met while reading.
 
+    \b
     Example: nvivo-bridge info interviews.qdpx --json
     """
     from ..api import read
@@ -40,6 +41,7 @@ def validate(input: Path, from_format, positions, strict, as_json) -> None:
     types, lost text).  Exit 0 when clean, 5 when problems are found, 4 when unreadable.
     Every warning counts as a problem, so --strict changes nothing here.
 
+    \b
     Example: nvivo-bridge validate interviews.qdpx
     """
     from ..options import ReadOptions
