@@ -60,7 +60,8 @@ class _ZipSink(Sink):
         self.texts: list[tuple[str, str]] = []
         self.blobs: list[tuple[str, Blob]] = []
         self.names: set[str] = set()
-        self.archives: dict[str, Optional[zipfile.ZipFile]] = {}  # each input archive opened once
+        # Each input archive is opened once, for the checks and then for the copy.
+        self.archives: dict[str, Optional[zipfile.ZipFile]] = {}
 
     def _name(self, stem: str, suffix: str) -> str:
         name, n = f"{stem}{suffix}", 1
@@ -83,6 +84,20 @@ class _ZipSink(Sink):
         name = self._name(self.g(guid), suffix.lower())
         self.blobs.append((name, blob))
         return "internal://" + name
+
+    def open(self, blob: Blob) -> IO[bytes]:
+        """A stream of a queued blob's bytes (its archive is the one opened for the check)."""
+        if blob.data is not None:
+            return io.BytesIO(blob.data)
+        if blob.archive and blob.member:
+            return self.archives[blob.archive].open(blob.member)  # type: ignore[union-attr]
+        return open(blob.file, "rb")  # type: ignore[arg-type]
+
+    def close(self) -> None:
+        """Close the input archives."""
+        for archive in self.archives.values():
+            if archive is not None:
+                archive.close()
 
 
 def _available(blob: Blob, archives: dict, diag: Diagnostics) -> bool:
@@ -113,33 +128,11 @@ def _available(blob: Blob, archives: dict, diag: Diagnostics) -> bool:
         return False
 
 
-class _BlobOpener:
-    """Opens blob bytes as streams, keeping each source archive open once."""
-
-    def __init__(self) -> None:
-        self.archives: dict[str, zipfile.ZipFile] = {}
-
-    def open(self, blob: Blob) -> IO[bytes]:
-        if blob.data is not None:
-            return io.BytesIO(blob.data)
-        if blob.archive and blob.member:
-            zf = self.archives.get(blob.archive)
-            if zf is None:
-                zf = self.archives[blob.archive] = zipfile.ZipFile(blob.archive)
-            return zf.open(blob.member)
-        return open(blob.file, "rb")  # type: ignore[arg-type]
-
-    def close(self) -> None:
-        for zf in self.archives.values():
-            zf.close()
-
-
 def write(project: Project, path: Path, diag: Diagnostics, options: WriteOptions) -> dict[str, int]:
     """Write ``project`` as a ``.qdpx`` for ``options.target``; return what was written per kind."""
     path = Path(path)
     profile = get_profile(options.target)
     project = prepare(project, diag)
-    opener = _BlobOpener()
     sink: Optional[_ZipSink] = None
     try:
         with atomic_file(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -152,19 +145,17 @@ def write(project: Project, path: Path, diag: Diagnostics, options: WriteOptions
                 data = (("\ufeff" if profile.bom else "") + text).encode("utf-8", "surrogatepass")
                 zf.writestr(f"{d}/{name}", data)
             for name, blob in sink.blobs:
-                _copy_blob(zf, f"{d}/{name}", blob, opener, diag)
+                _copy_blob(zf, f"{d}/{name}", blob, sink, diag)
     except OSError as exc:
         raise WriteError(f"cannot write the archive ({exc.strerror or exc})", str(path),
                          hint="check free disk space, permissions, and that the source files are readable") from None
     finally:
-        opener.close()
-        for archive in (sink.archives.values() if sink is not None else ()):
-            if archive is not None:
-                archive.close()
+        if sink is not None:
+            sink.close()
     return counts
 
 
-def _copy_blob(zf: zipfile.ZipFile, member: str, blob: Blob, opener: _BlobOpener, diag: Diagnostics) -> None:
+def _copy_blob(zf: zipfile.ZipFile, member: str, blob: Blob, sink: _ZipSink, diag: Diagnostics) -> None:
     """Stream one binary file into the archive, uncompressed when it is compressed already."""
     suffix = os.path.splitext(member)[1].lower()
     info = zipfile.ZipInfo(member, date_time=(1980, 1, 1, 0, 0, 0))
@@ -172,7 +163,7 @@ def _copy_blob(zf: zipfile.ZipFile, member: str, blob: Blob, opener: _BlobOpener
     info.external_attr = 0o644 << 16
     big = (blob.size or 0) > _MAX_MEMBER
     try:
-        with opener.open(blob) as src, zf.open(info, "w", force_zip64=big or (blob.size or 0) > 2**30) as dst:
+        with sink.open(blob) as src, zf.open(info, "w", force_zip64=big or (blob.size or 0) > 2**30) as dst:
             shutil.copyfileobj(src, dst, 1 << 20)
     except (zipfile.BadZipFile, EOFError, ValueError, RuntimeError) as exc:  # zlib.error is an OSError...
         raise WriteError(f"cannot copy {blob.member or blob.file} from the input ({exc})", member,
