@@ -44,11 +44,11 @@ def cipp(input, output, mapping, group_by, lang, unmapped, coder, coder_dedupe, 
     from ..options import WriteOptions
     from ..writers.cipp import write
 
+    check_output(output, (input,), force=force)  # first: `-o` naming the input is refused as such (exit 1)
     # The summary is always a workbook: `-o cipp.csv` used to write an .xlsx under a .csv name.
     if output.suffix.lower() != ".xlsx":
         raise UsageError(f"the CIPP summary is an Excel workbook, not '{output.suffix or output.name}'",
                          str(output), hint="give -o a name ending in .xlsx (figures: --figures DIR; HTML: --report x.html)")
-    check_output(output, (input,), force=force)
     # Every extra output is checked before anything is written (no workbook left behind when the
     # figures folder is refused) and against the input (``--report in.json --force`` destroyed it).
     if report:
