@@ -110,8 +110,14 @@ def batch(inputs, outdir, to_format, recursive, patterns, nvivo_folders, workers
                       write=_writer_options(target, encoding, raw_csv, map_file, group_by, lang, unmapped))
     outdir.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
-    with _progress(plan.total, quiet) as on_result:
-        outcome = run_batch(plan, report, workers=workers, fail_fast=fail_fast,
-                            dask_scheduler=dask_scheduler, on_result=on_result)
+    try:
+        with _progress(plan.total, quiet) as on_result:
+            outcome = run_batch(plan, report, workers=workers, fail_fast=fail_fast,
+                                dask_scheduler=dask_scheduler, on_result=on_result)
+    except KeyboardInterrupt:
+        # Unlike a single conversion, a batch keeps what it finished: say how to carry on.
+        echo_err(f"Interrupted: finished outputs and the report {report} are kept — "
+                 "run the same command with --resume to do the rest")
+        sys.exit(130)
     _summary(outcome, time.perf_counter() - start, plan.ignored, quiet)
     sys.exit(1 if outcome.failed else 0)
