@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator, Optional
 
 __all__ = [
-    "norm_guid", "escape_name", "split_path", "Blob", "User", "Code", "Variable", "VariableValue",
+    "norm_guid", "norm_name", "escape_name", "split_path", "Blob", "User", "Code", "Variable", "VariableValue",
     "Coding", "Selection", "SyncPoint", "Transcript", "Representation", "Source", "Case", "Note",
     "Link", "Set", "Vertex", "Edge", "Graph", "Table", "Project", "SOURCE_KINDS", "SELECTION_KINDS",
     "VARIABLE_TYPES",
@@ -38,6 +38,12 @@ Guid = str
 def norm_guid(value: str) -> Guid:
     """Return the comparison form of a GUID: surrounding braces and blanks stripped, lower case."""
     return value.strip().strip("{}").lower()
+
+
+def norm_name(name: str) -> str:
+    """The loose comparison form of a name (code, set, source): runs of white space as one space,
+    trimmed, case-folded."""
+    return " ".join(name.split()).casefold()
 
 
 def escape_name(name: str) -> str:
