@@ -44,7 +44,7 @@ def read(path: PathLike, format: Optional[str] = None, *, positions: str = "auto
     path = Path(path)
     if not path.exists():
         raise ReadError("no such file or folder", str(path), hint="check the path")
-    fmt = formats.get_format(format) if format else formats.guess_input_format(path)
+    fmt = formats.get_format(format, "reader") if format else formats.guess_input_format(path)
     diag = diag if diag is not None else Diagnostics()
     options = ReadOptions(positions=positions, limits=limits or Limits.from_env(), extra=dict(extra))
     project = fmt.get_reader()(path, diag, options)
@@ -61,7 +61,7 @@ def write(project: Project, path: PathLike, format: Optional[str] = None, *,
           target: str = "standard", diag: Optional[Diagnostics] = None, **extra: Any) -> dict[str, int]:
     """Write ``project`` to ``path`` (format from the suffix unless given); returns what was written."""
     path = Path(path)
-    fmt = formats.get_format(format) if format else formats.guess_output_format(path)
+    fmt = formats.get_format(format, "writer") if format else formats.guess_output_format(path)
     diag = diag if diag is not None else Diagnostics()
     opts = WriteOptions(target=target)
     for key in ("encoding", "raw_csv", "progress"):
@@ -82,10 +82,11 @@ def convert(src: PathLike, dst: PathLike, *, from_format: Optional[str] = None,
     """
     src, dst = Path(src), Path(dst)
     check_output(dst, (src,), force=force)
+    # The output format is settled before reading, so a wrong --to fails at once, not after a long read.
+    fmt = formats.get_format(to_format, "writer") if to_format else formats.guess_output_format(dst)
     diag = Diagnostics()
     project = read(src, from_format, positions=positions, limits=limits, strict=strict, diag=diag,
                    **(read_extra or {}))
-    fmt = formats.get_format(to_format) if to_format else formats.guess_output_format(dst)
     opts = write_options or WriteOptions()
     opts.extra.setdefault("force", force)
     wdiag = Diagnostics()

@@ -63,11 +63,16 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
 )}
 
 
-def get_format(name: str) -> Format:
-    """Look a format up by name; the error lists the valid names."""
+def get_format(name: str, want: Optional[str] = None) -> Format:
+    """Look a format up by name; ``want`` (``"reader"`` or ``"writer"``) limits it to formats that
+    can be read (``--from``) or written (``--to``), and the error lists just those."""
     fmt = FORMATS.get(name.lower().lstrip("."))
-    if fmt is None:
-        raise UnknownFormatError(f"unknown format '{name}'", hint="choose one of: " + ", ".join(FORMATS))
+    if fmt is None or (want and getattr(fmt, want) is None):
+        option = {"reader": "--from", "writer": "--to"}.get(want or "", "format")
+        valid = [f.name for f in FORMATS.values() if not want or getattr(f, want)]
+        raise UnknownFormatError(f"{option} '{name}' is not a format that can be "
+                                 f"{'read' if want == 'reader' else 'written' if want else 'used'}",
+                                 hint="choose one of: " + ", ".join(valid))
     return fmt
 
 

@@ -113,7 +113,7 @@ def validate_path(path: Union[str, Path], options: Optional[ReadOptions] = None,
     if not path.exists():
         raise ReadError("no such file or folder", str(path), hint="check the path")
     issues: list[Issue] = []
-    fmt = formats.get_format(format) if format else formats.guess_input_format(path)
+    fmt = formats.get_format(format, "reader") if format else formats.guess_input_format(path)
     if path.is_file() and fmt.name in ("qdpx", "qde", "qdc"):
         issues += xsd_issues(path, options)
     diag = Diagnostics()
