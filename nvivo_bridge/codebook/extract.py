@@ -13,14 +13,9 @@ from pathlib import Path
 from typing import Optional
 
 from ..errors import Diagnostics
-from ..model import Guid, Project, Set, escape_name, split_path
+from ..model import Guid, Project, Set, escape_name, norm_name, split_path
 
 __all__ = ["extract_codebook", "load_codebook", "norm_name", "norm_path", "tree_order"]
-
-
-def norm_name(name: str) -> str:
-    """Comparison form of a code name: whitespace runs collapsed and trimmed, case folded."""
-    return " ".join(name.split()).casefold()
 
 
 def norm_path(path: str) -> str:

@@ -14,7 +14,7 @@ import os
 from typing import Optional, Union
 
 from ...errors import Diagnostics
-from ...model import Case, Code, Coding, Project, Selection, Source, Table, Variable, VariableValue
+from ...model import Case, Code, Coding, Project, Selection, Source, Table, Variable, VariableValue, norm_name
 from .classification import infer_type, special_value
 from .parts import Classification, CodeList, NodeExport, Ref
 from .words import Words
@@ -31,11 +31,6 @@ def _guid() -> str:
     time of a 200,000-reference read."""
     h = os.urandom(16).hex()
     return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[int(h[16], 16) & 3]}{h[17:20]}-{h[20:]}"
-
-
-def norm_name(name: str) -> str:
-    """The loose comparison form of a name: case-folded, runs of white space as one space."""
-    return " ".join(name.split()).casefold()
 
 
 class _Builder:
