@@ -10,6 +10,7 @@ import collections
 import concurrent.futures as cf
 import concurrent.futures.process
 import contextlib
+import dataclasses
 import functools
 import multiprocessing
 import os
@@ -168,6 +169,7 @@ def run_pool(tasks: Sequence[Task], *, workers: Optional[int] = None, fail_fast:
             on_result(row)
         outcome.stopped = outcome.stopped or (fail_fast and row.status == "failed")
 
+    started = time.time()
     pool = make_pool()
     try:
         while True:
@@ -176,8 +178,9 @@ def run_pool(tasks: Sequence[Task], *, workers: Optional[int] = None, fail_fast:
             source, limit = (retry, 1) if retry else (todo, 2 * workers)
             while source and len(futures) < limit and not outcome.stopped:
                 i = source.popleft()
+                task = _for_retry(tasks[i], started) if source is retry else tasks[i]
                 try:
-                    futures[pool.submit(fn, tasks[i])] = i
+                    futures[pool.submit(fn, task)] = i
                 except cf.process.BrokenProcessPool:
                     source.appendleft(i)
                     break
@@ -225,6 +228,19 @@ def run_pool(tasks: Sequence[Task], *, workers: Optional[int] = None, fail_fast:
         pool.shutdown(wait=True, cancel_futures=True)
     outcome.results = [rows.get(i) or _not_run(t, outcome) for i, t in enumerate(tasks)]
     return outcome
+
+
+def _for_retry(task: Task, started: float) -> Task:
+    """The task to run again after its worker pool broke.
+
+    A worker can finish writing its output and the pool break before the result comes back; the
+    output then exists, whole (writes are atomic), from this very run.  The retry may replace it —
+    but never an output that was there before the run."""
+    try:
+        written_now = os.stat(task.output).st_mtime >= started
+    except OSError:
+        written_now = False
+    return dataclasses.replace(task, force=True) if written_now and not task.force else task
 
 
 def _collect(fut, task: Task) -> Result:

@@ -574,3 +574,22 @@ def test_a_task_finished_when_the_pool_broke_keeps_its_result(monkeypatch):
     status = {r.input: r.status for r in outcome.results}
     assert status == {"done-before-break": "ok", "die": "failed"}
     assert runs.count("done-before-break") == 1
+
+
+def test_a_retried_task_may_replace_only_its_own_output(tmp_path):
+    """Regression: a worker could write its output and the pool break (another worker died) before
+    the result came back; the retry then failed with "the output already exists"."""
+    import os
+    import time
+
+    from nvivo_bridge.batch import Task
+    from nvivo_bridge.batch_run import _for_retry
+
+    old, new = tmp_path / "old.json", tmp_path / "new.json"
+    old.write_text("{}")
+    os.utime(old, (time.time() - 3600, time.time() - 3600))
+    started = time.time() - 1
+    new.write_text("{}")
+    assert _for_retry(Task("in", str(new), "json"), started).force is True
+    assert _for_retry(Task("in", str(old), "json"), started).force is False
+    assert _for_retry(Task("in", str(tmp_path / "none.json"), "json"), started).force is False
