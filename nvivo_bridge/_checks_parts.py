@@ -39,13 +39,15 @@ def check_all(ck: "_Checker") -> None:
         where = _src_where(src)
         if src.name and _GUID_LIKE.match(src.name.strip()):
             d.warn("source-name-is-guid", "the source's name looks like a GUID: names were probably lost in a "
-                   "round trip through another program (refi-qda.md Q14)", where)
+                   "round trip through another program (as NVivo for Mac 15 re-exports do) — "
+                   "check the source names in the program that wrote the file", where)
         if src.kind == "text":
             if src.text is None:
                 d.warn("source-text-missing", "the source's text could not be found", where)
             elif has_codes and len(src.text.strip()) < MIN_TEXT:
                 d.warn("source-text-empty", f"the source's text has {len(src.text.strip())} character(s) while the "
-                       "project has codes: the text was probably lost (refi-qda.md Q14)", where)
+                       "project has codes: the text was probably lost in a round trip through another "
+                       "program — re-export the project from the program that has the text", where)
         elif src.file is None and src.path and src.path.lower().startswith("internal:"):
             d.warn("source-file-missing", f"the {src.kind} file {src.path} is not in the project", where)
         ck.selection_ranges(src.text, src.selections, where)

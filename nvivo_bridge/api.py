@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any, Optional, Union
 
 from . import formats
+from ._gc import gc_paused
 from ._io import check_output
 from .errors import Diagnostics, Issue, ReadError, StrictError
 from .model import Project
@@ -68,7 +69,9 @@ def write(project: Project, path: PathLike, format: Optional[str] = None, *,
         if key in extra:
             setattr(opts, key, extra.pop(key))
     opts.extra.update(extra)
-    return fmt.get_writer()(project, path, diag, opts) or {}
+    writer = fmt.get_writer()
+    with gc_paused():
+        return writer(project, path, diag, opts) or {}
 
 
 def convert(src: PathLike, dst: PathLike, *, from_format: Optional[str] = None,
@@ -90,10 +93,12 @@ def convert(src: PathLike, dst: PathLike, *, from_format: Optional[str] = None,
     opts = write_options or WriteOptions()
     opts.extra.setdefault("force", force)
     wdiag = Diagnostics()
-    if strict:
-        written = _write_strict(fmt.get_writer(), project, dst, wdiag, opts)
-    else:
-        written = fmt.get_writer()(project, dst, wdiag, opts) or {}
+    writer = fmt.get_writer()
+    with gc_paused():
+        if strict:
+            written = _write_strict(writer, project, dst, wdiag, opts)
+        else:
+            written = writer(project, dst, wdiag, opts) or {}
     issues = list(project.issues) + wdiag.finish()
     return Ledger(str(src), str(dst), project.counts(), written, issues)
 

@@ -39,10 +39,8 @@ def cipp(input, output, mapping, group_by, lang, unmapped, coder, coder_dedupe, 
     Example: nvivo-bridge cipp interviews.qdpx -o cipp.xlsx --group-by Peran --lang id --report cipp.html
     """
     from .._io import check_output
-    from ..api import read
+    from ..api import read, write
     from ..errors import Diagnostics, UsageError
-    from ..options import WriteOptions
-    from ..writers.cipp import write
 
     check_output(output, (input,), force=force)  # first: `-o` naming the input is refused as such (exit 1)
     # The summary is always a workbook: `-o cipp.csv` used to write an .xlsx under a .csv name.
@@ -59,7 +57,7 @@ def cipp(input, output, mapping, group_by, lang, unmapped, coder, coder_dedupe, 
     diag = Diagnostics()
     extra = dict(map=mapping, group_by=list(group_by), lang=lang, unmapped=unmapped, coder=coder,
                  coder_dedupe=coder_dedupe, figures=figures, report=report, force=force)
-    write(project, output, diag, WriteOptions(extra=extra))
+    write(project, output, "cipp", diag=diag, **extra)
     print_issues(list(project.issues) + diag.finish(), quiet)
     if not quiet:
         click.echo(f"{input} → {output}", err=True)
