@@ -83,6 +83,26 @@ def _int(ctx: Ctx, el: Any, attr: str) -> Optional[int]:
         return ctx.num(el, attr, True)
 
 
+def _selection_children(ctx: Ctx, el: Any, sel: Selection, kind: str) -> None:
+    """A selection's children: its codings, description, note references (and a PDF selection's
+    Representation); anything else goes to ``extras``."""
+    T = ctx.T
+    for child in el:
+        tag = T.get(child.tag)
+        if tag == "Coding":
+            c = coding(ctx, child)
+            if c is not None:
+                sel.codings.append(c)
+        elif tag == "Description":
+            sel.description = child.text or None
+        elif tag == "NoteRef":
+            sel.note_refs.append(ctx.g(child.get("targetGUID")))
+        elif tag == "Representation" and kind == "pdf":
+            sel.representation = text_source_type(ctx, child, "representation")
+        else:
+            ctx.unknown_child(sel.extras, child)
+
+
 def selection(ctx: Ctx, el: Any, kind: str) -> Selection:
     """Any selection element; positions are kept *raw* (the caller converts text units later)."""
     get = el.get
@@ -104,21 +124,7 @@ def selection(ctx: Ctx, el: Any, kind: str) -> Selection:
         sel.second_x, sel.second_y = _int(ctx, el, "secondX"), _int(ctx, el, "secondY")
     if not _SEL_KNOWN.issuperset(el.keys()):
         sel.extras = ctx.extras(el, _SEL_KNOWN)
-    T = ctx.T
-    for child in el:
-        tag = T.get(child.tag)
-        if tag == "Coding":
-            c = coding(ctx, child)
-            if c is not None:
-                sel.codings.append(c)
-        elif tag == "Description":
-            sel.description = child.text or None
-        elif tag == "NoteRef":
-            sel.note_refs.append(ctx.g(child.get("targetGUID")))
-        elif tag == "Representation" and kind == "pdf":
-            sel.representation = text_source_type(ctx, child, "representation")
-        else:
-            ctx.unknown_child(sel.extras, child)
+    _selection_children(ctx, el, sel, kind)
     return sel
 
 
@@ -156,19 +162,7 @@ def text_selection(ctx: Ctx, el: Any) -> Selection:
         kinds[guid] = "selection:text"
     if not _SEL_KNOWN.issuperset(el.keys()):
         sel.extras = ctx.extras(el, _SEL_KNOWN)
-    T = ctx.T
-    for child in el:
-        tag = T.get(child.tag)
-        if tag == "Coding":
-            c = coding(ctx, child)
-            if c is not None:
-                sel.codings.append(c)
-        elif tag == "Description":
-            sel.description = child.text or None
-        elif tag == "NoteRef":
-            sel.note_refs.append(ctx.g(child.get("targetGUID")))
-        else:
-            ctx.unknown_child(sel.extras, child)
+    _selection_children(ctx, el, sel, "text")
     return sel
 
 
