@@ -7,11 +7,11 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from .errors import WriteError
 
-__all__ = ["atomic_file", "atomic_dir", "check_output", "write_bytes"]
+__all__ = ["atomic_file", "atomic_write", "atomic_dir", "check_output", "write_bytes"]
 
 
 def check_output(output: Path, inputs: tuple[Path, ...] = (), force: bool = False) -> None:
@@ -81,16 +81,21 @@ def atomic_file(path: Path) -> Iterator[Path]:
         raise
 
 
-def write_bytes(path: Path, data: bytes, what: str) -> None:
-    """Write ``data`` to ``path`` atomically; a failed write is a :class:`WriteError` naming ``what``
-    (e.g. "the codebook") and the path."""
+def atomic_write(path: Path, fill: Callable[[Path], object], what: str) -> None:
+    """Call ``fill(tmp)`` to write a temporary file beside ``path`` and rename it onto ``path``; a
+    failed write is a :class:`WriteError` naming ``what`` (e.g. "the codebook") and the path."""
     path = Path(path)
     with atomic_file(path) as tmp:
         try:
-            tmp.write_bytes(data)
+            fill(tmp)
         except OSError as exc:
             raise WriteError(f"cannot write {what} ({exc.strerror or exc})", str(path),
                              hint="check free disk space and permissions") from None
+
+
+def write_bytes(path: Path, data: bytes, what: str) -> None:
+    """Write ``data`` to ``path`` atomically (see :func:`atomic_write`)."""
+    atomic_write(path, lambda tmp: tmp.write_bytes(data), what)
 
 
 @contextlib.contextmanager

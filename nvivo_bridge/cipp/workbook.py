@@ -16,8 +16,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from .._io import atomic_file
-from ..errors import WriteError
+from .._io import atomic_write
 from .labels import text
 
 __all__ = ["write_workbook"]
@@ -198,9 +197,4 @@ def write_workbook(res: Any, path: Path) -> None:
     """Write every frame of ``res`` to ``path`` (.xlsx), atomically."""
     # The output folder is checked (by atomic_file) before any sheet exists: a write-only
     # workbook abandoned half-built spews lxml errors when it is garbage-collected.
-    try:
-        with atomic_file(Path(path)) as tmp:
-            _build_workbook(res).save(tmp)
-    except OSError as exc:
-        raise WriteError(f"cannot write the workbook ({exc.strerror or exc})", str(path),
-                         hint="close the file in Excel and check the folder is writable") from None
+    atomic_write(Path(path), lambda tmp: _build_workbook(res).save(tmp), "the workbook")

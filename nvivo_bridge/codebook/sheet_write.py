@@ -12,8 +12,8 @@ import csv
 from pathlib import Path
 from typing import Any, Optional
 
-from .._io import atomic_file
-from ..errors import Diagnostics, WriteError
+from .._io import atomic_write
+from ..errors import Diagnostics
 from ..model import Project
 from .extract import tree_order
 
@@ -123,12 +123,7 @@ def write_codebook_xlsx(book: Project, path: Path, diag: Optional[Diagnostics] =
 
 def _save(wb, path: Path) -> None:
     """Save an openpyxl workbook atomically; a failed write is a WriteError naming the file."""
-    with atomic_file(path) as tmp:
-        try:
-            wb.save(tmp)
-        except OSError as exc:
-            raise WriteError(f"cannot write the workbook ({exc.strerror or exc})", str(path),
-                             hint="check free disk space and permissions") from None
+    atomic_write(Path(path), wb.save, "the workbook")
 
 
 def sets_csv_path(path: Path) -> Path:
@@ -148,15 +143,13 @@ def _csv_cell(value: Any, raw: bool) -> str:
 
 
 def _write_csv(path: Path, header: tuple[str, ...], rows: list[list[Any]], encoding: str, raw: bool) -> None:
-    with atomic_file(path) as tmp:
-        try:
-            with open(tmp, "w", encoding=encoding, newline="") as fh:
-                w = csv.writer(fh)
-                w.writerow(header)
-                w.writerows([_csv_cell(v, raw) for v in row] for row in rows)
-        except OSError as exc:
-            raise WriteError(f"cannot write the table ({exc.strerror or exc})", str(path),
-                             hint="check free disk space and permissions") from None
+    def fill(tmp: Path) -> None:
+        with open(tmp, "w", encoding=encoding, newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(header)
+            w.writerows([_csv_cell(v, raw) for v in row] for row in rows)
+
+    atomic_write(path, fill, "the table")
 
 
 def write_codebook_csv(book: Project, path: Path, diag: Optional[Diagnostics] = None,
