@@ -6,7 +6,6 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-import nvivo_bridge
 from nvivo_bridge.errors import Diagnostics
 from nvivo_bridge.model import Case, Code, Coding, Project, Selection, Source, Table, Variable, VariableValue
 from nvivo_bridge.sheets import FIXED_COLUMNS, TABLE_ORDER, build_tables, sheet_name

@@ -21,7 +21,7 @@ from .. import __version__
 from ..errors import Diagnostics
 from ..model import Blob, Coding, Project, Representation, Selection, Source, VariableValue
 from ._profiles import Profile, TextLayout
-from ._values import GuidFormatter, color, datetime_value, typed_value
+from ._values import GuidFormatter, datetime_value, typed_value
 
 __all__ = ["NS", "Sink", "QdeWriter"]
 

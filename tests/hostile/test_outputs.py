@@ -3,7 +3,6 @@ equal to an input, existing outputs (refused unless --force), and nothing partia
 from __future__ import annotations
 
 import csv
-import json
 import os
 from pathlib import Path
 

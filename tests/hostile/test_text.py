@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from ._kit import (C1, S1, cli, expect_error, expect_ok, guid, qde, qdpx, run_bounded, selection, simple_doc,
+from ._kit import (C1, S1, cli, expect_error, expect_ok, qde, qdpx, run_bounded, selection, simple_doc,
                    text_source)
 
 SRC = f"sources/{S1}.txt"

@@ -10,7 +10,7 @@ import threading
 
 import pytest
 
-from ._kit import (C1, NS, assert_same_tree, cli, expect_error, expect_ok, guid, qde, qdpx, run_bounded,
+from ._kit import (C1, assert_same_tree, cli, expect_error, expect_ok, guid, qde, qdpx, run_bounded,
                    selection, snapshot, text_source, write_zip)
 
 SECRET = "TOPSECRET-4f1d"
