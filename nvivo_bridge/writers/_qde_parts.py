@@ -72,17 +72,8 @@ def write_body(w: "QdeWriter", xf: Any) -> None:
             for n in p.notes.values():
                 # Project.counts() counts the selections and codings of sources only.
                 before = (w.counts["selections"], w.counts["codings"])
-                where = f"note {n.name or n.guid}"
-                attrs = _attrs(guid=w.g(n.guid), name=n.name)
-                attrs.update(w.meta(n.meta, where))
-                kids = list(w.text_children(n.guid, n.text, n.selections, n.codings, n.note_refs,
-                                            n.variable_values, where, attrs, as_file=False,
-                                            keep_path=n.plain_text_path, description=n.description,
-                                            rich=n.rich_text))
-                kids += w.extras(attrs, n.extras)
-                el = E("Note", attrs)
-                el.extend(kids)
-                xf.write(el)
+                # A Note is a TextSourceType like a Representation: same element shape.
+                xf.write(w.representation("Note", n, f"note {n.name or n.guid}"))
                 w.counts["notes"] += 1
                 w.counts["selections"], w.counts["codings"] = before
     if p.links:
