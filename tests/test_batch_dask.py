@@ -65,7 +65,7 @@ def test_dask_fail_fast(cluster, tmp_path):
     src.mkdir()
     (src / "a00.json").write_text("not json")
     nvivo_bridge.write(mid_project(3, sources=40, codings_per_source=200), src / "a01.json")
-    for i in range(2, 12):   # ~0.4 s each: the failure comes back long before they could all run
+    for i in range(2, 22):   # ~0.4 s each: the failure comes back long before they could all run, even under load
         shutil.copyfile(src / "a01.json", src / f"a{i:02d}.json")
     plan = plan_batch([src], tmp_path / "out", "json")
     outcome = run_dask(plan.tasks, cluster.scheduler_address, fail_fast=True)
