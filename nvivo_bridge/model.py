@@ -21,11 +21,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Optional
 
+from ._compact import compact_text as _compact_text
+from ._compact import LazyDict, LazyList
+from ._compact import lazy_empty as _lazy_empty
+from ._compact import text_utf8
+
 __all__ = [
     "norm_guid", "norm_name", "escape_name", "split_path", "Blob", "User", "Code", "Variable", "VariableValue",
     "Coding", "Selection", "SyncPoint", "Transcript", "Representation", "Source", "Case", "Note",
     "Link", "Set", "Vertex", "Edge", "Graph", "Table", "Project", "SOURCE_KINDS", "SELECTION_KINDS",
-    "VARIABLE_TYPES",
+    "VARIABLE_TYPES", "text_utf8",
 ]
 
 SOURCE_KINDS = ("text", "pdf", "picture", "audio", "video")
@@ -134,7 +139,8 @@ class VariableValue:
     origin: Optional[str] = None
 
 
-@dataclass(slots=True)
+@_lazy_empty(note_refs=LazyList, extras=LazyDict)
+@dataclass(slots=True, init=False)
 class Coding:
     """The application of one code (``code``) to a selection or a whole source."""
 
@@ -145,7 +151,17 @@ class Coding:
     note_refs: list[Guid] = field(default_factory=list)
     extras: dict[str, Any] = field(default_factory=dict)
 
+    def __init__(self, guid: Guid, code: Guid, creating_user: Optional[Guid] = None, created: Optional[str] = None,
+                 note_refs: Optional[list[Guid]] = None, extras: Optional[dict[str, Any]] = None) -> None:
+        self.guid, self.code, self.creating_user, self.created = guid, code, creating_user, created
+        # Left unset when not given: they read as empty (see nvivo_bridge._compact.lazy_empty).
+        if note_refs is not None:
+            self.note_refs = note_refs
+        if extras is not None:
+            self.extras = extras
 
+
+@_compact_text
 @dataclass(slots=True)
 class Representation:
     """A ``TextSourceType`` nested in another element (PDF Representation, picture TextDescription);
@@ -166,7 +182,8 @@ class Representation:
     extras: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(slots=True)
+@_lazy_empty(note_refs=LazyList, extras=LazyDict)
+@dataclass(slots=True, init=False)
 class Selection:
     """Any selection: text (``start``/``end`` code points), PDF or picture region, audio/video
     time span (``start``/``end`` in ms), or transcript span (``from_sync``/``to_sync``).
@@ -195,6 +212,25 @@ class Selection:
     meta: dict[str, str] = field(default_factory=dict)
     extras: dict[str, Any] = field(default_factory=dict)
 
+    def __init__(self, guid: Guid, kind: str = "text", start: Optional[int] = None, end: Optional[int] = None,
+                 page: Optional[int] = None, first_x: Optional[int] = None, first_y: Optional[int] = None,
+                 second_x: Optional[int] = None, second_y: Optional[int] = None, from_sync: Optional[Guid] = None,
+                 to_sync: Optional[Guid] = None, name: Optional[str] = None, description: Optional[str] = None,
+                 text: Optional[str] = None, codings: Optional[list[Coding]] = None,
+                 note_refs: Optional[list[Guid]] = None, representation: Optional[Representation] = None,
+                 meta: Optional[dict[str, str]] = None, extras: Optional[dict[str, Any]] = None) -> None:
+        self.guid, self.kind, self.start, self.end, self.page = guid, kind, start, end, page
+        self.first_x, self.first_y, self.second_x, self.second_y = first_x, first_y, second_x, second_y
+        self.from_sync, self.to_sync, self.name, self.description = from_sync, to_sync, name, description
+        self.text, self.representation = text, representation
+        self.codings = [] if codings is None else codings
+        self.meta = {} if meta is None else meta
+        # Left unset when not given: they read as empty (see nvivo_bridge._compact.lazy_empty).
+        if note_refs is not None:
+            self.note_refs = note_refs
+        if extras is not None:
+            self.extras = extras
+
     @property
     def creating_user(self) -> Optional[Guid]:
         """The user who made the selection (not necessarily the coder: see ``Coding.creating_user``)."""
@@ -211,6 +247,7 @@ class SyncPoint:
     extras: dict[str, Any] = field(default_factory=dict)
 
 
+@_compact_text
 @dataclass(slots=True)
 class Transcript:
     """A transcript of an audio or video source; its selections are ``kind="transcript"``."""
@@ -229,6 +266,7 @@ class Transcript:
     extras: dict[str, Any] = field(default_factory=dict)
 
 
+@_compact_text
 @dataclass(slots=True)
 class Source:
     """A source of any kind (``SOURCE_KINDS``).

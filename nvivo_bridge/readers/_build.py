@@ -67,7 +67,7 @@ def coding(ctx: Ctx, el: Any) -> Optional[Coding]:
         ctx._kinds[guid] = "coding"
     user, when = get("creatingUser"), get("creationDateTime")
     c = Coding(guid, code, user and (G.get(user) or ctx.g(user)), when and ctx._strings.setdefault(when, when),
-               notes)
+               notes or None)
     if extras or not _CODING_KNOWN.issuperset(el.keys()):
         c.extras = ctx.extras(el, _CODING_KNOWN)
         if extras:

@@ -7,7 +7,7 @@
 """
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
 from ..errors import Diagnostics
 from ..model import Project
@@ -16,10 +16,12 @@ from ._positions import converter
 __all__ = ["convert_positions", "transcript_excerpts", "cases_as_codes", "cases_as_source_attributes"]
 
 
-def convert_positions(groups: list[tuple[Optional[str], list, list]], unit: str, diag: Diagnostics) -> None:
-    """Convert the text selections and sync points of each ``(text, selections, sync_points)`` group
-    from ``unit`` to code points; positions outside the text are clamped with a warning."""
-    for text, selections, syncs in groups:
+def convert_positions(groups: list[tuple[Any, list, list]], unit: str, diag: Diagnostics) -> None:
+    """Convert the text selections and sync points of each ``(holder, selections, sync_points)``
+    group from ``unit`` to code points, over ``holder.text`` (no text when ``holder`` is ``None``);
+    positions outside the text are clamped with a warning."""
+    for holder, selections, syncs in groups:
+        text = holder.text if holder is not None else None
         if text is None:
             if unit != "codepoint" and any(s.kind == "text" and s.start is not None for s in selections):
                 diag.warn("positions-unconverted", f"{len(selections)} selection(s) over a missing text keep "

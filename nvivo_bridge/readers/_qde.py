@@ -5,8 +5,10 @@ many (``Sources`` and each source, ``Notes``, ``Cases``, ``Links``…): they bec
 at their start tag.  Every other child of a frame is built from its (small) subtree at its end
 tag by :mod:`._build`, attached to the frame's object, and removed from the tree, so memory holds
 one selection at a time however large the file is.  Text positions are left in the file's unit;
-:attr:`QdeParser.groups` lists every text with the selections and sync points counted over it,
-for :mod:`._positions` to convert once the unit is known.
+:attr:`QdeParser.groups` lists every object holding a text (``None`` for a missing text) with the
+selections and sync points counted over it, for :mod:`._positions` to convert once the unit is
+known.  It holds the objects, not their texts: a text is stored compactly in the model and only
+decoded while it is used.
 """
 from __future__ import annotations
 
@@ -250,7 +252,8 @@ class QdeParser:
             obj.text = self.content.text(obj.plain_text_path, what)
         if obj.rich_text_path:
             obj.rich_text = self.content.blob(obj.rich_text_path, what)
-        self.groups.append((obj.text, obj.selections, getattr(obj, "sync_points", [])))
+        self.groups.append((obj if obj.text is not None else None, obj.selections,
+                            getattr(obj, "sync_points", [])))
 
     def _close(self, frame: list) -> None:
         tag, obj, _ = frame
@@ -292,7 +295,8 @@ class QdeParser:
         src.plain_text_path, src.rich_text_path, src.rich_text = rep.plain_text_path, rep.rich_text_path, rep.rich_text
         src.selections.extend(rep.selections)
         # The representation's position group now covers the source's list (only kind "text" converts).
-        self.groups = [(src.text, src.selections, []) if grp[1] is rep.selections else grp for grp in self.groups]
+        self.groups = [(src if src.text is not None else None, src.selections, []) if grp[1] is rep.selections
+                       else grp for grp in self.groups]
         rep.selections = src.selections
         if rep.codings:
             self.ctx.diag.info("representation-coding", f"{len(rep.codings)} coding(s) of the text of PDF "

@@ -67,11 +67,13 @@ def _parse(path: Path, diag: Diagnostics, options: ReadOptions, ev: Evidence) ->
     return project, parser
 
 
+_SAMPLE_SELECTIONS = 5000
+
+
 def _choose_unit(project: Project, parser: QdeParser, verdict, options: ReadOptions, diag: Diagnostics) -> str:
-    samples = [(text, [(s.start, s.end) for s in sels if s.kind == "text" and s.start is not None
-                       and s.end is not None])
-               for text, sels, _ in parser.groups if text]
-    has_positions = any(p for _, p in samples) or any(syncs for _, _, syncs in parser.groups)
+    groups = parser.groups
+    has_positions = any(syncs for _, _, syncs in groups) or any(
+        s.kind == "text" and s.start is not None and s.end is not None for _, sels, _ in groups for s in sels)
     if options.positions != "auto":
         unit = _FORCED.get(options.positions.lower())
         if unit is None:
@@ -79,7 +81,15 @@ def _choose_unit(project: Project, parser: QdeParser, verdict, options: ReadOpti
                              hint="use auto, codepoint, utf16 or codepoint-crlf1")
         diag.info("position-unit", f"positions read as {unit} (forced by the positions option)")
         return unit
-    scores = _positions.score_units(samples)
+    # Only texts over which the units can disagree are scored, sampled evenly (about 5,000
+    # selections) before their positions are listed: no list of every position is built, and
+    # each text is fetched (decoded) through its holder one at a time.
+    useful = [(h, sels) for h, sels, _ in groups
+              if h is not None and sels and any(_positions.differs(h.text or "", u) for u in _positions.UNITS)]
+    every = max(1, sum(len(sels) for _, sels in useful) // _SAMPLE_SELECTIONS)
+    samples = [(h, [(s.start, s.end) for s in sels if s.kind == "text" and s.start is not None
+                    and s.end is not None]) for h, sels in useful[::every]]
+    scores = _positions.score_units(samples, max_pairs=_SAMPLE_SELECTIONS)
     unit, how = _positions.choose_unit(scores, verdict.expected_unit)
     shown = ", ".join(f"{u} {v:.0%}" for u, v in scores.items())
     if how == "guessed":

@@ -1,0 +1,210 @@
+"""How the model keeps large projects small in memory, without changing how it is used.
+
+Two things dominate a large project's memory: the source texts and the hundreds of thousands of
+selections and codings.  :func:`compact_text` stores long texts as UTF-8 when that is clearly
+smaller than CPython's ``str`` (which takes 4 bytes per character as soon as a text holds one
+emoji); :func:`lazy_empty` lets a selection or coding leave its usually empty ``note_refs`` and
+``extras`` unallocated.  Both keep the attributes' behaviour: ``obj.text`` is a ``str`` (or
+``None``), ``obj.note_refs`` a list and ``obj.extras`` a dict that can be changed in place.
+"""
+from __future__ import annotations
+
+import dataclasses
+import sys
+import threading
+from typing import Any, Optional
+
+__all__ = ["compact_text", "text_utf8", "lazy_empty", "LazyList", "LazyDict"]
+
+
+class _Utf8(bytes):
+    """A long text held as UTF-8 (what :class:`_CompactText` stores instead of a wide ``str``)."""
+
+    __slots__ = ()
+
+
+_COMPACT_MIN_CHARS = 1024
+_DECODED_KEEP = 8
+_decoded: dict[int, tuple[_Utf8, str]] = {}
+_decoded_lock = threading.Lock()
+
+
+def _decode(obj: object, packed: _Utf8) -> str:
+    """The text of ``packed``, decoded once and kept for the few objects read most recently.
+
+    Readers and writers go through texts source by source, slicing many excerpts out of one text
+    before moving on, so a small cache turns a decode per access into a decode per source.  The
+    cache holds the packed bytes (checked by identity) but not ``obj``: an id reused by another
+    object cannot match another object's bytes, and nothing is kept alive but the bytes.
+    """
+    key = id(obj)
+    hit = _decoded.get(key)
+    if hit is not None and hit[0] is packed:
+        return hit[1]
+    text = packed.decode("utf-8", "surrogatepass")
+    with _decoded_lock:
+        _decoded[key] = (packed, text)
+        while len(_decoded) > _DECODED_KEEP:
+            _decoded.pop(next(iter(_decoded)), None)
+    return text
+
+
+class _CompactText:
+    """The ``text`` attribute of sources, representations and transcripts, stored compactly.
+
+    CPython stores a whole ``str`` at 4 bytes per character as soon as it holds one character
+    outside the Basic Multilingual Plane (an emoji), and at 2 bytes as soon as it holds one
+    outside Latin-1 (a curly quote).  Interview transcripts are mostly ASCII with a few such
+    characters, so a long text is kept as UTF-8 bytes when that is clearly smaller, and decoded
+    (through :func:`_decode`'s cache) when read.  Reading and writing ``obj.text`` is unchanged:
+    it is always a ``str`` or ``None``.
+    """
+
+    __slots__ = ("slot",)
+
+    def __init__(self, slot: Any) -> None:
+        self.slot = slot  # the member descriptor of the real slot
+
+    def __get__(self, obj: Any, owner: Any = None) -> Any:
+        if obj is None:
+            return self
+        value = self.slot.__get__(obj, owner)
+        return _decode(obj, value) if value.__class__ is _Utf8 else value
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        if value.__class__ is str and len(value) >= _COMPACT_MIN_CHARS:
+            size = sys.getsizeof(value)
+            if size > len(value) * 3 // 2 + 200:  # 2 or 4 bytes per character
+                packed = _Utf8(value.encode("utf-8", "surrogatepass"))
+                if len(packed) * 4 < size * 3:
+                    value = packed
+        self.slot.__set__(obj, value)
+
+
+def compact_text(cls: type) -> type:
+    """Give dataclass ``cls`` a compactly stored ``text`` attribute (see :class:`_CompactText`)."""
+    cls.text = _CompactText(cls.__dict__["text"])
+    return cls
+
+
+def text_utf8(obj: Any) -> Optional[bytes]:
+    """The UTF-8 bytes of ``obj.text`` (``None`` when it has none), without a decode and
+    re-encode when the text is stored compactly."""
+    desc = getattr(type(obj), "text", None)
+    if isinstance(desc, _CompactText):
+        raw = desc.slot.__get__(obj, type(obj))
+        if raw.__class__ is _Utf8:
+            return raw
+    text = obj.text
+    return None if text is None else text.encode("utf-8", "surrogatepass")
+
+
+def _claim(lazy: Any) -> Any:
+    """The container a change to ``lazy`` must go to: ``lazy`` itself, stored in its owner's
+    unset slot by this first change, or whatever the slot holds if it was set meanwhile."""
+    owner = getattr(lazy, "_owner", None)
+    if owner is None:
+        return lazy
+    name = lazy._name
+    lazy._owner = None  # no reference cycle once stored
+    try:
+        return object.__getattribute__(owner, name)
+    except AttributeError:
+        object.__setattr__(owner, name, lazy)
+        return lazy
+
+
+class LazyList(list):
+    """The empty list read from an unset ``note_refs`` slot; its first change stores it there."""
+
+    __slots__ = ("_owner", "_name")
+
+    def append(self, item: Any) -> None:
+        """``list.append``, after attaching the list to its owner."""
+        list.append(_claim(self), item)
+
+    def extend(self, items: Any) -> None:
+        """``list.extend``, after attaching the list to its owner."""
+        list.extend(_claim(self), items)
+
+    def insert(self, index: Any, item: Any) -> None:
+        """``list.insert``, after attaching the list to its owner."""
+        list.insert(_claim(self), index, item)
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        list.__setitem__(_claim(self), index, value)
+
+    def __iadd__(self, items: Any) -> Any:
+        target = _claim(self)
+        list.extend(target, items)
+        return target
+
+    def __reduce__(self) -> Any:
+        return list, (list(self),)  # copies and pickles are plain lists
+
+
+class LazyDict(dict):
+    """The empty dict read from an unset ``extras`` slot; its first change stores it there."""
+
+    __slots__ = ("_owner", "_name")
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        dict.__setitem__(_claim(self), key, value)
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        """``dict.update``, after attaching the dict to its owner."""
+        dict.update(_claim(self), *args, **kwargs)
+
+    def setdefault(self, key: Any, default: Any = None) -> Any:
+        """``dict.setdefault``, after attaching the dict to its owner."""
+        return dict.setdefault(_claim(self), key, default)
+
+    def __ior__(self, other: Any) -> Any:
+        target = _claim(self)
+        dict.update(target, other)
+        return target
+
+    def __reduce__(self) -> Any:
+        return dict, (dict(self),)  # copies and pickles are plain dicts
+
+
+def lazy_empty(**kinds: type) -> Any:
+    """Class decorator: the slots named in ``kinds`` (``name=LazyList`` or ``name=LazyDict``) may
+    stay unset, and then read as an empty container that attaches itself on its first change.
+
+    A selection or coding almost never has notes or unknown attributes, and at 200,000 of each the
+    two empty containers per object are about 50 MB.  The class's ``__init__`` leaves such a slot
+    unset when it gets ``None``.
+    """
+    def getattr_(self: Any, name: str) -> Any:
+        kind = kinds.get(name)
+        if kind is None:
+            raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+        empty = kind()
+        empty._owner, empty._name = self, name
+        return empty
+
+    def decorate(cls: type) -> type:
+        names = [f.name for f in dataclasses.fields(cls)]
+
+        def getstate(self: Any) -> dict[str, Any]:
+            # Only the slots that are set: a copy or unpickled object gets its own empty containers
+            # (a read-out LazyList would still point at the original object).
+            state = {}
+            for name in names:
+                try:
+                    state[name] = object.__getattribute__(self, name)
+                except AttributeError:
+                    pass
+            return state
+
+        def setstate(self: Any, state: dict[str, Any]) -> None:
+            for name, value in state.items():
+                object.__setattr__(self, name, value)
+
+        cls.__getattr__ = getattr_
+        cls.__getstate__ = getstate
+        cls.__setstate__ = setstate
+        return cls
+
+    return decorate

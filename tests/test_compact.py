@@ -1,0 +1,134 @@
+"""The model's compact storage (nvivo_bridge._compact): texts and empty containers behave as plain
+``str``/``list``/``dict`` attributes while taking less memory."""
+from __future__ import annotations
+
+import copy
+import dataclasses
+import pickle
+import sys
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from nvivo_bridge import _compact
+from nvivo_bridge.model import Coding, Note, Representation, Selection, Source, Transcript, text_utf8
+
+
+def _stored(obj):
+    """What the slot behind ``obj.text`` really holds."""
+    return type(obj).text.slot.__get__(obj, type(obj))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=3000), st.sampled_from(
+    [Source, Representation, Transcript, Note]))
+def test_text_reads_back_exactly(text, cls):
+    obj = cls("g", text=text)
+    assert obj.text == text
+    assert text_utf8(obj) == text.encode("utf-8")
+    assert pickle.loads(pickle.dumps(obj)).text == text
+    assert copy.deepcopy(obj) == obj
+
+
+def test_long_emoji_text_is_stored_as_utf8_and_decoded_once():
+    text = ("Kami belajar bersama 😀 di komunitas praktik.\r\n" * 400)
+    src = Source("s", text=text)
+    stored = _stored(src)
+    assert isinstance(stored, bytes) and len(stored) < sys.getsizeof(text) / 3
+    assert src.text == text
+    assert src.text is src.text  # decoded once, then served from the cache
+    assert text_utf8(src) is stored
+
+
+def test_texts_that_would_not_shrink_stay_str():
+    ascii_text = "a" * 5000
+    cjk = "中文文本" * 1000  # UTF-8 takes 3 bytes a character, more than the str's 2
+    assert isinstance(_stored(Source("a", text=ascii_text)), str)
+    assert isinstance(_stored(Source("b", text=cjk)), str)
+    assert isinstance(_stored(Source("c", text="😀 short")), str)
+
+
+def test_reassigning_text_is_seen_after_caching():
+    src = Source("s", text="😀 one " * 500)
+    assert src.text.startswith("😀 one")
+    src.text = "😀 two " * 500
+    assert src.text.startswith("😀 two")
+    src.text = None
+    assert src.text is None
+
+
+def test_cache_is_bounded():
+    sources = [Source(str(i), text=f"{i} 😀 " * 600) for i in range(3 * _compact._DECODED_KEEP)]
+    for i, src in enumerate(sources):
+        assert src.text.startswith(f"{i} ")
+    assert len(_compact._decoded) <= _compact._DECODED_KEEP
+
+
+def test_empty_containers_are_not_allocated_but_behave_as_lists_and_dicts():
+    sel = Selection("s", start=0, end=4)
+    cod = Coding("c", "k")
+    for obj in (sel, cod):
+        for name in ("note_refs", "extras"):
+            try:
+                object.__getattribute__(obj, name)
+                raise AssertionError(f"{name} allocated")
+            except AttributeError:
+                pass
+    assert sel.note_refs == [] and sel.extras == {} and not cod.note_refs
+    refs = sel.note_refs
+    refs.append("n1")
+    refs.extend(["n2"])
+    assert sel.note_refs == ["n1", "n2"]
+    cod.extras["k"] = 1
+    cod.extras.setdefault("<elements>", []).append("<x/>")
+    assert cod.extras == {"k": 1, "<elements>": ["<x/>"]}
+    other = Coding("d", "k")
+    other.note_refs += ["n"]
+    assert other.note_refs == ["n"]
+
+
+def test_two_handles_on_one_empty_container_share_their_changes():
+    cod = Coding("c", "k")
+    a, b = cod.note_refs, cod.note_refs
+    a.append(1)
+    b.append(2)
+    assert cod.note_refs == [1, 2]
+
+
+def test_given_lists_are_kept_by_identity():
+    refs: list[str] = []
+    sel = Selection("s", note_refs=refs)
+    refs.append("later")
+    assert sel.note_refs == ["later"]
+
+
+def test_copies_pickles_and_replace_give_plain_containers():
+    cod = Coding("c", "k")
+    for got in (pickle.loads(pickle.dumps(cod)), copy.deepcopy(cod), copy.copy(cod)):
+        assert got == cod
+        got.note_refs.append("only in the copy")
+        got.extras["k"] = "only in the copy"
+        assert cod.note_refs == [] and cod.extras == {}
+        assert got.note_refs == ["only in the copy"] and got.extras == {"k": "only in the copy"}
+    full = Selection("s", note_refs=["n"], extras={"a": 1}, meta={"m": "1"})
+    assert copy.copy(full) == full and pickle.loads(pickle.dumps(full)) == full
+    assert dataclasses.asdict(cod)["note_refs"] == []
+    assert dataclasses.replace(cod, code="z").code == "z"
+
+
+def test_hand_written_inits_take_every_field():
+    import inspect
+
+    for cls in (Selection, Coding):
+        params = list(inspect.signature(cls.__init__).parameters)[1:]
+        assert params == [f.name for f in dataclasses.fields(cls)]
+    sel = Selection("g", "pdf", 1, 2, 3, 4, 5, 6, 7, "a", "b", "n", "d", "t", [], ["r"], None, {"m": "1"}, {"x": 1})
+    assert (sel.page, sel.second_y, sel.to_sync, sel.text, sel.note_refs, sel.meta, sel.extras) == \
+        (3, 7, "b", "t", ["r"], {"m": "1"}, {"x": 1})
+
+
+def test_unknown_attribute_still_raises():
+    import pytest
+
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        Selection("s").nope  # noqa: B018
