@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import sys
 from bisect import bisect_left, bisect_right
-from typing import Any, Callable, Iterable, Optional, Sequence
+from typing import Callable, Iterable, Optional, Sequence
 
 __all__ = ["UNITS", "PositionMap", "converter", "differs", "boundary_score", "score_units", "choose_unit"]
 
@@ -142,33 +142,22 @@ def boundary_score(text: str, pairs: Iterable[tuple[int, int]]) -> tuple[int, in
     return good, total
 
 
-def score_units(samples: Sequence[tuple[Any, Sequence[tuple[int, int]]]],
+def score_units(samples: Sequence[tuple[str, Sequence[tuple[int, int]]]],
                 units: Sequence[str] = UNITS, max_pairs: int = 5000) -> dict[str, float]:
     """Score each unit by the share of selection boundaries that fall on word/line boundaries once
-    converted.  ``samples`` are ``(text, [(start, end), …])`` in the file's unknown unit, where
-    ``text`` may also be an object holding it in ``.text`` (so that a caller need not keep every
-    text of a project decoded at once); only texts where some unit differs from code points take
-    part; at most ``max_pairs`` pairs are used."""
-    def text_of(t: Any) -> Optional[str]:
-        return t if t is None or isinstance(t, str) else t.text
-
-    useful = []
-    for t, p in samples:
-        if p:
-            text = text_of(t)
-            if text and any(differs(text, u) for u in units):
-                useful.append((t, p))
+    converted.  ``samples`` are ``(text, [(start, end), …])`` in the file's unknown unit; only texts
+    where some unit differs from code points take part; at most ``max_pairs`` pairs are used."""
+    useful = [(t, p) for t, p in samples if t and p and any(differs(t, u) for u in units)]
     n_pairs = sum(len(p) for _, p in useful)
     # Sample whole texts evenly (building a text's map is the cost), then pairs within them.
     every = max(1, n_pairs // max_pairs)
     picked = useful[::every] if every > 1 else useful
     good = dict.fromkeys(units, 0)
     total = 0
-    for t, pairs in picked:
-        text = text_of(t)
+    for text, pairs in picked:
         pm = PositionMap(text)
         for unit in units:
-            g, _ = boundary_score(text, [(pm.convert(s, unit), pm.convert(e, unit)) for s, e in pairs])
+            g, t = boundary_score(text, [(pm.convert(s, unit), pm.convert(e, unit)) for s, e in pairs])
             good[unit] += g
         total += 2 * len(pairs)
     return {u: (good[u] / total if total else 1.0) for u in units}

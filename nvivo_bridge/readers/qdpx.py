@@ -83,12 +83,12 @@ def _choose_unit(project: Project, parser: QdeParser, verdict, options: ReadOpti
         return unit
     # Only texts over which the units can disagree are scored, sampled evenly (about 5,000
     # selections) before their positions are listed: no list of every position is built, and
-    # each text is fetched (decoded) through its holder one at a time.
+    # only the sampled texts are held decoded at once.
     useful = [(h, sels) for h, sels, _ in groups
               if h is not None and sels and any(_positions.differs(h.text or "", u) for u in _positions.UNITS)]
     every = max(1, sum(len(sels) for _, sels in useful) // _SAMPLE_SELECTIONS)
-    samples = [(h, [(s.start, s.end) for s in sels if s.kind == "text" and s.start is not None
-                    and s.end is not None]) for h, sels in useful[::every]]
+    samples = [(h.text, [(s.start, s.end) for s in sels if s.kind == "text" and s.start is not None
+                         and s.end is not None]) for h, sels in useful[::every]]
     scores = _positions.score_units(samples, max_pairs=_SAMPLE_SELECTIONS)
     unit, how = _positions.choose_unit(scores, verdict.expected_unit)
     shown = ", ".join(f"{u} {v:.0%}" for u, v in scores.items())
