@@ -44,13 +44,17 @@ class CodingIndex:
 
     All attributes are parallel lists.  ``start``/``end`` are code points for text selections,
     milliseconds for audio/video, ``None`` otherwise or when unknown.  ``text`` is the exact
-    excerpt for text selections and a locator for other kinds.  ``cases`` holds the GUIDs of the
-    source's cases.  ``memo`` holds the text of notes attached to the coding or its selection.
+    excerpt for text selections and a locator for other kinds; in an index built with
+    ``excerpts=False`` it is ``None`` where an excerpt is still to be cut from its source's text,
+    which :meth:`texts` does for any range of entries.  ``selection`` holds the ``Selection``
+    objects (``None`` for a coding of a whole source).  ``cases`` holds the GUIDs of the source's
+    cases.  ``memo`` holds the text of notes attached to the coding or its selection.
     ``dangling`` counts codings whose code is not in the project (they are left out).
     """
 
     coding_guid: list = field(default_factory=list)
     selection_guid: list = field(default_factory=list)
+    selection: list = field(default_factory=list)
     source_guid: list = field(default_factory=list)
     code_guid: list = field(default_factory=list)
     kind: list = field(default_factory=list)
@@ -63,9 +67,27 @@ class CodingIndex:
     memo: list = field(default_factory=list)
     source_cases: dict = field(default_factory=dict)
     dangling: int = 0
+    excerpts: bool = True
 
     def __len__(self) -> int:
         return len(self.coding_guid)
+
+    def texts(self, sources: dict, start: int = 0, stop: Optional[int] = None) -> list:
+        """``text`` of entries ``start:stop`` with every excerpt present: those an index built with
+        ``excerpts=False`` left out are cut now from ``sources`` (``project.sources``).
+
+        Entries are in document order, so the texts are read source by source, as the model's
+        text cache expects."""
+        out = self.text[start:stop]
+        if self.excerpts:
+            return out
+        src = None
+        for k, (text, sel, guid) in enumerate(zip(out, self.selection[start:stop], self.source_guid[start:stop])):
+            if text is None and sel is not None and sel.kind == "text":
+                if src is None or src.guid != guid:
+                    src = sources[guid]
+                out[k] = src.excerpt(sel)
+        return out
 
 
 def _source_cases(project: Project) -> dict[str, tuple[str, ...]]:
@@ -101,9 +123,12 @@ def _note_links(project: Project) -> dict[str, list[str]]:
     return out
 
 
-def build_index(project: Project, coder: Optional[str] = None) -> CodingIndex:
-    """Index every coding of ``project``; with ``coder`` keep only that coder's codings (by name or GUID)."""
-    idx = CodingIndex()
+def build_index(project: Project, coder: Optional[str] = None, *, excerpts: bool = True) -> CodingIndex:
+    """Index every coding of ``project``; with ``coder`` keep only that coder's codings (by name or GUID).
+
+    ``excerpts=False`` leaves out the excerpts that are slices of a source's text (they are most
+    of the index's memory on a large project); :meth:`CodingIndex.texts` cuts them when needed."""
+    idx = CodingIndex(excerpts=excerpts)
     idx.source_cases = _source_cases(project)
     links = _note_links(project)
     codes = project.codes
@@ -136,6 +161,7 @@ def build_index(project: Project, coder: Optional[str] = None) -> CodingIndex:
         idx.coder.append(name)
         idx.coded_at.append(coding.created)
         idx.cases.append(idx.source_cases.get(src.guid, ()))
+        idx.selection.append(sel)
         if sel is None:
             idx.selection_guid.append(None)
             idx.kind.append("source")
@@ -153,7 +179,8 @@ def build_index(project: Project, coder: Optional[str] = None) -> CodingIndex:
             idx.start.append(None)
             idx.end.append(None)
         if sel.kind == "text":
-            idx.text.append(src.excerpt(sel))
+            deferred = not excerpts and sel.start is not None and sel.end is not None
+            idx.text.append(None if deferred else src.excerpt(sel))
         elif sel.kind == "transcript" and sel.text is not None:
             idx.text.append(sel.text)
         else:

@@ -6,26 +6,32 @@
 ``Warnings``.  The names and column order are a contract (``docs/excel-csv.md``); the xlsx and
 CSV writers write exactly these tables.  Values are typed: numbers as numbers, times as naive
 datetimes in UTC, variable values by the variable's type.
+
+The writers take the same tables from :func:`table_rows`, which builds ``Codings`` (the one
+table as long as the project) a chunk of rows at a time from the same row definition, so a
+large project's excerpts are never all held at once.
 """
 from __future__ import annotations
 
 import datetime as _dt
 import re
-from typing import Any, Callable, Iterable, Optional
+from typing import Any, Callable, Iterable, Optional, Union
 
 import pandas as pd
 
 from ..errors import Diagnostics
 from ..model import Project
 from ._codes import CODES_COLUMNS, code_case_table, codes_table
-from ._codings import CODINGS_FIXED, codings_table
+from ._codings import CODINGS_FIXED, codings_rows
 from ._context import make_context
 from ._entities import (CASES_FIXED, SETS_COLUMNS, SOURCES_FIXED, VARIABLES_COLUMNS, cases_table,
                         project_table, sets_table, sources_table, variables_table)
 from ._notes import NOTES_COLUMNS, notes_table
+from ._table import CHUNK_ROWS, TableRows
 from ._values import unique_names
 
-__all__ = ["build_tables", "warnings_table", "sheet_name", "written_counts", "TABLE_ORDER", "FIXED_COLUMNS"]
+__all__ = ["build_tables", "table_rows", "TableRows", "CHUNK_ROWS", "warnings_table", "sheet_name", "written_counts",
+           "TABLE_ORDER", "FIXED_COLUMNS"]
 
 TABLE_ORDER = ["Project", "Codes", "Sources", "Codings", "Cases", "Variables", "Notes", "Sets", "Code x Case",
                "Warnings"]
@@ -60,11 +66,14 @@ def warnings_table(issues: Iterable[Any]) -> pd.DataFrame:
     return pd.DataFrame.from_records(rows, columns=WARNINGS_COLUMNS).astype(object)
 
 
-def written_counts(tables: dict[str, pd.DataFrame]) -> dict[str, int]:
-    """What the tables carry, per element kind (keys of ``Project.counts()``), for the ledger."""
+def written_counts(tables: dict[str, Union[pd.DataFrame, TableRows]]) -> dict[str, int]:
+    """What the tables (DataFrames or :class:`TableRows`) carry, per element kind (keys of
+    ``Project.counts()``), for the ledger."""
+    sets = tables["Sets"]
+    sets = sets.frame() if isinstance(sets, TableRows) else sets
     return {"codes": len(tables["Codes"]), "sources": len(tables["Sources"]), "codings": len(tables["Codings"]),
             "cases": len(tables["Cases"]), "variables": len(tables["Variables"]), "notes": len(tables["Notes"]),
-            "sets": int(tables["Sets"]["set"].nunique())}
+            "sets": int(sets["set"].nunique())}
 
 
 def _extra_table(table) -> pd.DataFrame:
@@ -83,27 +92,38 @@ def build_tables(project: Project, *, diag: Optional[Diagnostics] = None,
     issues also appear, after the reader's ``project.issues``, in ``Warnings``.  ``converted_at``
     (default: now, UTC) is written to ``Project``.
     """
+    diag = diag if diag is not None else Diagnostics()
+    out = {name: table.frame() for name, table in table_rows(project, diag=diag, converted_at=converted_at).items()}
+    out["Warnings"] = warnings_table(list(project.issues) + diag.finish())
+    return out
+
+
+def table_rows(project: Project, *, diag: Diagnostics,
+               converted_at: Optional[_dt.datetime] = None) -> dict[str, TableRows]:
+    """Every table of :func:`build_tables` but ``Warnings`` (which a writer builds last, once its
+    own warnings are in ``diag``), as :class:`TableRows` for writing a chunk at a time.
+
+    The small tables are built at once; ``Codings`` is built as its rows are asked for."""
     from .. import __version__
 
-    diag = diag if diag is not None else Diagnostics()
     if converted_at is None:
         converted_at = _dt.datetime.now(_dt.timezone.utc).replace(tzinfo=None, microsecond=0)
     ctx = make_context(project, diag)
-    steps: list[tuple[str, Callable[[], pd.DataFrame]]] = [
+    steps: list[tuple[str, Callable[[], Union[pd.DataFrame, TableRows]]]] = [
         ("Project", lambda: project_table(ctx, f"nvivo-bridge {__version__}", converted_at)),
         ("Codes", lambda: codes_table(ctx)), ("Sources", lambda: sources_table(ctx)),
-        ("Codings", lambda: codings_table(ctx)), ("Cases", lambda: cases_table(ctx)),
+        ("Codings", lambda: codings_rows(ctx)), ("Cases", lambda: cases_table(ctx)),
         ("Variables", lambda: variables_table(ctx)), ("Notes", lambda: notes_table(ctx)),
         ("Sets", lambda: sets_table(ctx)), ("Code x Case", lambda: code_case_table(ctx)),
     ]
-    out: dict[str, pd.DataFrame] = {}
+    out: dict[str, TableRows] = {}
     for name, make in steps:
-        out[name] = make()
+        table = make()
+        out[name] = table if isinstance(table, TableRows) else TableRows.of(name, table)
     for table in project.tables.values():
         name = sheet_name(table.name, list(out) + ["Warnings"])
         if name != table.name:
             diag.info("table-renamed", f"table '{table.name}' is named '{name}' (sheet names are limited)",
                       table.source_file)
-        out[name] = _extra_table(table)
-    out["Warnings"] = warnings_table(list(project.issues) + diag.finish())
+        out[name] = TableRows.of(name, _extra_table(table))
     return out

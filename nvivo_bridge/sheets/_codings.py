@@ -1,4 +1,5 @@
-"""The ``Codings`` table: one row per coding (selection × code), built column by column."""
+"""The ``Codings`` table: one row per coding (selection × code), built column by column for any
+range of codings, so a writer can take it a chunk at a time and :func:`codings_table` whole."""
 from __future__ import annotations
 
 from typing import Any
@@ -8,9 +9,10 @@ import pandas as pd
 from ..coding_index import format_ms
 from ..model import split_path
 from ._context import Context
-from ._values import to_datetimes, typed_column, unique_names
+from ._table import TableRows
+from ._values import date_only, to_datetimes, typed_column, unique_names, value_kinds
 
-__all__ = ["codings_table", "CODINGS_FIXED", "case_variable_names"]
+__all__ = ["codings_table", "codings_rows", "CODINGS_FIXED", "case_variable_names"]
 
 CODINGS_FIXED = ["coding_guid", "selection_guid", "source", "source_guid", "code_path", "code_guid", "start",
                  "end", "text", "coder", "coded_at", "case"]
@@ -71,43 +73,80 @@ def _str_col(values: list) -> pd.Series:
     return pd.Series(values, dtype="str") if values else pd.Series([], dtype="str")
 
 
+class _CodingRows:
+    """What every range of rows needs, computed once for the whole table: the case-variable
+    values per source and each variable column's kinds (so every chunk gets the whole column's
+    dtype), the code levels, the transcript excerpts and the parsed coding times."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        idx = ctx.index
+        self.var_names = case_variable_names(ctx, CODINGS_FIXED + ["memo"])
+        self.per_source = _per_source_case_values(ctx) if ctx.case_vars else {}
+        # The variable values a column holds are those of the sources that have codings.
+        self.used = [self.per_source[s] for s in set(idx.source_guid) if s in self.per_source]
+        self.var_kinds = [value_kinds(r[j] for r in self.used) for j in range(len(ctx.case_vars))]
+        self.levels = {c.guid: split_path(ctx.paths[c.guid]) for c in ctx.codes}
+        depth = max((len(v) for v in self.levels.values()), default=0)
+        self.level_names = unique_names([f"code_level_{k}" for k in range(1, depth + 1)],
+                                        taken=CODINGS_FIXED + self.var_names + ["memo"])
+        has_transcripts = any(tr.selections for src in ctx.project.sources.values() for tr in src.transcripts)
+        self.transcripts = _transcript_texts(ctx) if has_transcripts else None
+        # Parsed once: 8 bytes a row, and a chunk alone cannot tell whether the column is dates only.
+        self.coded_at = to_datetimes(idx.coded_at).to_numpy()
+        self.columns = CODINGS_FIXED + self.var_names + ["memo"] + self.level_names
+
+    def date_columns(self) -> frozenset:
+        """The datetime columns holding dates only over the whole table."""
+        out = {"coded_at"} if date_only(pd.Series(self.coded_at)) else set()
+        for j, (var, name) in enumerate(zip(self.ctx.case_vars, self.var_names)):
+            if date_only(typed_column([r[j] for r in self.used], var.type, self.var_kinds[j])):
+                out.add(name)
+        return frozenset(out)
+
+    def frame(self, start: int, stop: int) -> pd.DataFrame:
+        """Rows ``start:stop`` of the table."""
+        ctx, idx, rows = self.ctx, self.ctx.index, slice(start, stop)
+        sources, codes = idx.source_guid[rows], idx.code_guid[rows]
+        src_names, paths = ctx.source_names, ctx.paths
+        cols: dict[str, pd.Series] = {}
+        cols["coding_guid"] = _str_col(idx.coding_guid[rows])
+        cols["selection_guid"] = _str_col(idx.selection_guid[rows])
+        cols["source"] = _str_col([src_names.get(s) for s in sources])
+        cols["source_guid"] = _str_col(sources)
+        cols["code_path"] = _str_col([paths.get(c) for c in codes])
+        cols["code_guid"] = _str_col(codes)
+        cols["start"] = pd.Series(idx.start[rows], dtype="Int64")
+        cols["end"] = pd.Series(idx.end[rows], dtype="Int64")
+        texts = idx.texts(ctx.project.sources, start, stop)
+        if self.transcripts is not None:
+            found = self.transcripts
+            texts = [found.get(sel, t) if kind == "transcript" else t
+                     for sel, kind, t in zip(idx.selection_guid[rows], idx.kind[rows], texts)]
+        cols["text"] = _str_col(texts)
+        cols["coder"] = _str_col(idx.coder[rows])
+        cols["coded_at"] = pd.Series(self.coded_at[rows])
+        cols["case"] = _str_col([ctx.source_case_names.get(s) for s in sources])
+        if ctx.case_vars:
+            empty = (None,) * len(ctx.case_vars)
+            values = [self.per_source.get(s, empty) for s in sources]
+            for j, (var, name) in enumerate(zip(ctx.case_vars, self.var_names)):
+                cols[name] = typed_column([r[j] for r in values], var.type, self.var_kinds[j])
+        cols["memo"] = _str_col(idx.memo[rows])
+        code_levels = [self.levels.get(c, ()) for c in codes]
+        for k, name in enumerate(self.level_names):
+            cols[name] = _str_col([lv[k] if k < len(lv) else None for lv in code_levels])
+        df = pd.DataFrame(cols)
+        df.index = pd.RangeIndex(start, stop)
+        return df
+
+
+def codings_rows(ctx: Context) -> TableRows:
+    """The ``Codings`` table as :class:`TableRows`: any range of rows, typed like the whole table."""
+    rows = _CodingRows(ctx)
+    return TableRows("Codings", rows.columns, len(ctx.index), rows.frame, rows.date_columns())
+
+
 def codings_table(ctx: Context) -> pd.DataFrame:
     """The ``Codings`` table; ``code_level_1…N`` split the code path, N = the deepest code."""
-    idx = ctx.index
-    n = len(idx)
-    cols: dict[str, pd.Series] = {}
-    src_names, paths = ctx.source_names, ctx.paths
-    cols["coding_guid"] = _str_col(idx.coding_guid)
-    cols["selection_guid"] = _str_col(idx.selection_guid)
-    cols["source"] = _str_col([src_names.get(s) for s in idx.source_guid])
-    cols["source_guid"] = _str_col(idx.source_guid)
-    cols["code_path"] = _str_col([paths.get(c) for c in idx.code_guid])
-    cols["code_guid"] = _str_col(idx.code_guid)
-    cols["start"] = pd.Series(idx.start, dtype="Int64")
-    cols["end"] = pd.Series(idx.end, dtype="Int64")
-    texts = idx.text
-    if any(tr.selections for src in ctx.project.sources.values() for tr in src.transcripts):
-        found = _transcript_texts(ctx)
-        texts = [found.get(sel, t) if kind == "transcript" else t
-                 for sel, kind, t in zip(idx.selection_guid, idx.kind, idx.text)]
-    cols["text"] = _str_col(texts)
-    cols["coder"] = _str_col(idx.coder)
-    cols["coded_at"] = to_datetimes(idx.coded_at)
-    cols["case"] = _str_col([ctx.source_case_names.get(s) for s in idx.source_guid])
-
-    names = case_variable_names(ctx, CODINGS_FIXED + ["memo"])
-    if ctx.case_vars:
-        per_source = _per_source_case_values(ctx)
-        empty = (None,) * len(ctx.case_vars)
-        rows = [per_source.get(s, empty) for s in idx.source_guid]
-        for j, (var, name) in enumerate(zip(ctx.case_vars, names)):
-            cols[name] = typed_column([r[j] for r in rows], var.type)
-    cols["memo"] = _str_col(idx.memo)
-
-    levels = {c.guid: split_path(paths[c.guid]) for c in ctx.codes}
-    depth = max((len(v) for v in levels.values()), default=0)
-    level_names = unique_names([f"code_level_{k}" for k in range(1, depth + 1)], taken=list(cols))
-    code_levels = [levels.get(c, ()) for c in idx.code_guid]
-    for k, name in enumerate(level_names):
-        cols[name] = _str_col([lv[k] if k < len(lv) else None for lv in code_levels])
-    return pd.DataFrame(cols, index=pd.RangeIndex(n))
+    return codings_rows(ctx).frame()

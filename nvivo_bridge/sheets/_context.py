@@ -35,8 +35,9 @@ class Context:
 def _filter_index(idx: CodingIndex, drop: set) -> CodingIndex:
     """A copy of ``idx`` without the codings whose code is in ``drop``."""
     keep = [k for k, c in enumerate(idx.code_guid) if c not in drop]
-    out = CodingIndex(source_cases=idx.source_cases, dangling=idx.dangling + len(idx) - len(keep))
-    for name in ("coding_guid", "selection_guid", "source_guid", "code_guid", "kind", "start", "end",
+    out = CodingIndex(source_cases=idx.source_cases, dangling=idx.dangling + len(idx) - len(keep),
+                      excerpts=idx.excerpts)
+    for name in ("coding_guid", "selection_guid", "selection", "source_guid", "code_guid", "kind", "start", "end",
                  "text", "coder", "coded_at", "cases", "memo"):
         col = getattr(idx, name)
         setattr(out, name, [col[k] for k in keep])
@@ -68,9 +69,12 @@ def _values_of(owners: dict, variables: dict[str, Variable], diag: Diagnostics, 
 
 def make_context(project: Project, diag: Optional[Diagnostics] = None) -> Context:
     """Build the shared lookups.  Codes whose GUID is also a case (NVivo cases exported as
-    codes) are left out everywhere, and so are codings at them."""
+    codes) are left out everywhere, and so are codings at them.
+
+    The index leaves the excerpts out (``excerpts=False``): the ``Codings`` rows cut them a chunk
+    at a time, so a large project's excerpts are never all held at once by a writer."""
     diag = diag if diag is not None else Diagnostics()
-    idx = build_index(project)
+    idx = build_index(project, excerpts=False)
     case_codes = {g for g in project.codes if g in project.cases}
     if case_codes:
         idx = _filter_index(idx, case_codes)

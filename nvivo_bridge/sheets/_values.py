@@ -6,9 +6,11 @@ import datetime as _dt
 import math
 from typing import Any, Iterable, Optional
 
+import numpy as np
 import pandas as pd
 
-__all__ = ["to_datetimes", "parse_datetime", "typed_value", "typed_column", "unique_names"]
+__all__ = ["to_datetimes", "parse_datetime", "typed_value", "typed_column", "value_kinds", "date_only",
+           "unique_names"]
 
 
 def to_datetimes(values: list) -> pd.Series:
@@ -73,9 +75,17 @@ def typed_value(value: Optional[str], vtype: str) -> tuple[Any, bool]:
     return value, True
 
 
-def typed_column(values: list, vtype: str) -> pd.Series:
-    """A Series for one variable: a typed dtype when every value fits, else object dtype."""
-    kinds = {type(v) for v in values if v is not None}
+def value_kinds(values: Iterable) -> set:
+    """The types of the values present (what :func:`typed_column` decides a dtype by)."""
+    return {type(v) for v in values if v is not None}
+
+
+def typed_column(values: list, vtype: str, kinds: Optional[set] = None) -> pd.Series:
+    """A Series for one variable: a typed dtype when every value fits, else object dtype.
+
+    ``kinds`` (:func:`value_kinds` of the whole column) lets a part of a column get the whole
+    column's dtype; by default it is taken from ``values``."""
+    kinds = value_kinds(values) if kinds is None else kinds
     if vtype == "Integer" and kinds <= {int}:
         return pd.Series(values, dtype="Int64")
     if vtype == "Float" and kinds <= {float, int}:
@@ -87,6 +97,15 @@ def typed_column(values: list, vtype: str) -> pd.Series:
     if kinds <= {str}:
         return pd.Series(values, dtype="str") if values else pd.Series([], dtype="str")
     return pd.Series(values, dtype=object)
+
+
+def date_only(series: pd.Series) -> bool:
+    """Whether a datetime column holds dates only (some value, every value at midnight): such a
+    column is written as dates, e.g. a ``Date`` variable."""
+    if not (isinstance(series.dtype, np.dtype) and series.dtype.kind == "M"):
+        return False
+    present = series[~series.isna().to_numpy()]
+    return len(present) > 0 and bool((present == present.dt.normalize()).all())
 
 
 def unique_names(wanted: Iterable[str], taken: Iterable[str] = (), suffix: str = "") -> list[str]:

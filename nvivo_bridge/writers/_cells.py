@@ -2,8 +2,9 @@
 and CSV writers.
 
 Work is done column by column, so the common case (a clean column) costs one pass in C
-(joining and searching the strings) rather than Python work per cell.  Repairs are counted per
-table and reported once per table through :class:`~nvivo_bridge.errors.Diagnostics`.
+(joining and searching the strings) rather than Python work per cell.  A long table is prepared
+a chunk of rows at a time (:class:`TablePrep`); repairs are counted over the whole table and
+reported once per table through :class:`~nvivo_bridge.errors.Diagnostics`.
 """
 from __future__ import annotations
 
@@ -16,9 +17,10 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Diagnostics
+from ..sheets._values import date_only
 
-__all__ = ["ILLEGAL_CHARS", "FORMULA_START", "EXCEL_MAX_CHARS", "Column", "prepare_table", "cut_marker",
-           "header_value"]
+__all__ = ["ILLEGAL_CHARS", "FORMULA_START", "EXCEL_MAX_CHARS", "Column", "TablePrep", "prepare_table",
+           "cut_marker", "header_value"]
 
 # Characters an .xlsx (XML 1.0) cannot hold: C0 controls except tab, LF, CR; lone surrogates;
 # U+FFFE/U+FFFF.  openpyxl refuses the first group and lxml the rest.
@@ -47,13 +49,12 @@ class Column:
     may_bool: bool = True  # False when the dtype rules booleans out
 
 
-def _python_values(series: pd.Series) -> list:
+def _python_values(series: pd.Series, as_date: bool) -> list:
     """The column as Python values, every missing value (NaN, NaT, NA) as ``None``; datetimes as
-    naive ``datetime`` (``date`` when the whole column is at midnight, i.e. a date variable)."""
+    naive ``datetime``, or ``date`` when ``as_date`` (the whole column is at midnight, i.e. a
+    date variable: see :func:`~nvivo_bridge.sheets._values.date_only`)."""
     if isinstance(series.dtype, np.dtype) and series.dtype.kind == "M":
         mask = series.isna().to_numpy()
-        present = series[~mask]
-        as_date = len(present) > 0 and bool((present == present.dt.normalize()).all())
         vals = list(series.dt.to_pydatetime()) if hasattr(series.dt, "to_pydatetime") else series.tolist()
         vals = [None if m else (v.date() if as_date else v) for v, m in zip(vals, mask)]
         return vals
@@ -106,8 +107,9 @@ class _Repairs:
     first_cut: Optional[str] = None
 
 
-def _clean_text(col: Column, dtype, max_chars: Optional[int], rep: _Repairs, table: str) -> None:
-    """Remove illegal characters, cut over-long text, and note formula-like cells, in place."""
+def _clean_text(col: Column, dtype, max_chars: Optional[int], rep: _Repairs, table: str, offset: int) -> None:
+    """Remove illegal characters, cut over-long text, and note formula-like cells, in place
+    (``offset``: the table row of the first value, for the place named in a warning)."""
     vals = col.values
     if isinstance(dtype, np.dtype) and dtype.kind in "iufbM":
         return  # numbers, booleans and datetimes hold no text
@@ -134,36 +136,59 @@ def _clean_text(col: Column, dtype, max_chars: Optional[int], rep: _Repairs, tab
             if new != v:
                 v = vals[k] = new
                 rep.control += 1
-                rep.first_control = rep.first_control or f"{table} row {k + 2} column {col.name}"
+                rep.first_control = rep.first_control or f"{table} row {offset + k + 2} column {col.name}"
         # Excel counts UTF-16 units, so text of more than max_chars // 2 code points may be too long.
         if long and len(v) > max_chars // 2 and _utf16_len(v) > max_chars:
             v = vals[k] = _cut(v, max_chars)
             rep.cut += 1
-            rep.first_cut = rep.first_cut or f"{table} row {k + 2} column {col.name}"
+            rep.first_cut = rep.first_cut or f"{table} row {offset + k + 2} column {col.name}"
         if formula and v[:1] in FORMULA_START:
             col.formula_like.append(k)
 
 
-def prepare_table(name: str, df: pd.DataFrame, diag: Diagnostics, max_chars: Optional[int] = None) -> list[Column]:
-    """Prepare every column of table ``name``; report repairs once per table in ``diag``.
+class TablePrep:
+    """Prepares the rows of table ``name`` a chunk at a time (:meth:`columns`), counting repairs
+    over the whole table; :meth:`finish` reports them once.
 
-    ``max_chars`` (Excel: 32,767) cuts longer text with a visible marker; ``None`` keeps it whole."""
-    rep = _Repairs()
-    cols = []
-    for k, cname in enumerate(df.columns):
-        series = df.iloc[:, k]
-        col = Column(str(cname), _python_values(series), plain=_is_plain(series.dtype),
-                     may_bool=series.dtype == object or series.dtype.kind == "b")
-        _clean_text(col, series.dtype, max_chars, rep, name)
-        cols.append(col)
-    if rep.control:
-        diag.warn("control-characters-removed",
-                  f"{rep.control} cell(s) of table {name} held control characters spreadsheets forbid; they were removed",
-                  f"first: {rep.first_control}")
-    if rep.cut:
-        diag.warn("cell-cut", f"{rep.cut} cell(s) of table {name} were longer than Excel's {EXCEL_MAX_CHARS:,} "
-                              "characters and were cut (marked '… [cut: …]'); the CSV export keeps them whole",
-                  f"first: {rep.first_cut}")
+    ``max_chars`` (Excel: 32,767) cuts longer text with a visible marker; ``None`` keeps it whole.
+    ``date_columns`` names the datetime columns written as dates (decided over the whole table)."""
+
+    def __init__(self, name: str, diag: Diagnostics, max_chars: Optional[int] = None,
+                 date_columns: frozenset = frozenset()) -> None:
+        self.name, self.diag, self.max_chars, self.date_columns = name, diag, max_chars, date_columns
+        self._rep = _Repairs()
+
+    def columns(self, df: pd.DataFrame, offset: int = 0) -> list[Column]:
+        """Every column of ``df``, whose first row is row ``offset`` of the table."""
+        cols = []
+        for k, cname in enumerate(df.columns):
+            series = df.iloc[:, k]
+            name = str(cname)
+            col = Column(name, _python_values(series, name in self.date_columns), plain=_is_plain(series.dtype),
+                         may_bool=series.dtype == object or series.dtype.kind == "b")
+            _clean_text(col, series.dtype, self.max_chars, self._rep, self.name, offset)
+            cols.append(col)
+        return cols
+
+    def finish(self) -> None:
+        """Report the table's repairs (once per kind) in ``diag``."""
+        rep, name = self._rep, self.name
+        if rep.control:
+            self.diag.warn("control-characters-removed",
+                           f"{rep.control} cell(s) of table {name} held control characters spreadsheets forbid; "
+                           "they were removed", f"first: {rep.first_control}")
+        if rep.cut:
+            self.diag.warn("cell-cut", f"{rep.cut} cell(s) of table {name} were longer than Excel's "
+                                       f"{EXCEL_MAX_CHARS:,} characters and were cut (marked '… [cut: …]'); the CSV "
+                                       "export keeps them whole", f"first: {rep.first_cut}")
+
+
+def prepare_table(name: str, df: pd.DataFrame, diag: Diagnostics, max_chars: Optional[int] = None) -> list[Column]:
+    """Prepare every column of table ``name`` at once (see :class:`TablePrep`); report repairs in ``diag``."""
+    prep = TablePrep(name, diag, max_chars, frozenset(str(c) for k, c in enumerate(df.columns)
+                                                      if date_only(df.iloc[:, k])))
+    cols = prep.columns(df)
+    prep.finish()
     return cols
 
 

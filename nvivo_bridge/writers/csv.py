@@ -11,13 +11,14 @@ from __future__ import annotations
 import codecs
 import csv as _csv
 from pathlib import Path
+from typing import Callable
 
 from .._io import atomic_dir
 from ..errors import Diagnostics, UsageError, WriteError
 from ..model import Project
 from ..options import WriteOptions
-from ..sheets import build_tables, warnings_table, written_counts
-from ._cells import Column, prepare_table
+from ..sheets import TableRows, table_rows, warnings_table, written_counts
+from ._cells import Column, TablePrep
 
 __all__ = ["write", "csv_values"]
 
@@ -56,6 +57,18 @@ def csv_values(col: Column, raw: bool) -> list:
     return out
 
 
+def _write_table(fh, table: TableRows, diag: Diagnostics, raw: bool, tick: Callable[[int], None]) -> None:
+    """Write one table to the open file ``fh``, a chunk of rows at a time."""
+    prep = TablePrep(table.name, diag, date_columns=table.date_columns)
+    writer = _csv.writer(fh)
+    writer.writerow(table.columns)
+    for first, df in table.chunks():
+        cols = prep.columns(df, first)
+        writer.writerows(zip(*[csv_values(c, raw) for c in cols]))
+        tick(len(df))
+    prep.finish()
+
+
 def write(project: Project, path: Path, diag: Diagnostics, options: WriteOptions) -> dict[str, int]:
     """Write every table to ``path/<table>.csv`` (the folder is written atomically)."""
     try:
@@ -65,30 +78,31 @@ def write(project: Project, path: Path, diag: Diagnostics, options: WriteOptions
     # utf-8-sig's encoder is Python code; the BOM written by hand lets the C utf-8 codec do the work.
     bom = codecs.lookup(options.encoding).name == "utf-8-sig"
     encoding = "utf-8" if bom else options.encoding
-    tables = build_tables(project, diag=diag)
+    tables = table_rows(project, diag=diag)
     counts = written_counts(tables)
     _take_replaced()
-    total = sum(len(df) for df in tables.values())
-    done = last = 0
+    total = sum(len(t) for t in tables.values()) + len(project.issues) + len(diag.finish())
+    state = {"done": 0, "last": 0}
+
+    def tick(n: int) -> None:
+        state["done"] += n
+        if options.progress is not None and (state["done"] - state["last"] >= _PROGRESS_EVERY
+                                             or state["done"] == total):
+            state["last"] = state["done"]
+            options.progress(state["done"], total)
+
     try:
         with atomic_dir(Path(path), force=bool(options.extra.get("force"))) as tmp:
-            for name in list(tables):
-                df = tables.pop(name)  # freed once written: peak memory is one table, not all
+            for name in [*tables, "Warnings"]:
+                # Each table is freed once written; Warnings comes last, with the writing's own warnings.
                 if name == "Warnings":
-                    df = warnings_table(list(project.issues) + diag.finish())
-                cols = prepare_table(name, df, diag)
+                    table = TableRows.of(name, warnings_table(list(project.issues) + diag.finish()))
+                else:
+                    table = tables.pop(name)
                 with open(tmp / f"{name}.csv", "w", encoding=encoding, errors=_REPLACE, newline="") as fh:
                     if bom:
                         fh.write("\ufeff")
-                    writer = _csv.writer(fh)
-                    writer.writerow([c.name for c in cols])
-                    values = [csv_values(c, options.raw_csv) for c in cols]
-                    for a in range(0, len(df), _PROGRESS_EVERY):
-                        writer.writerows(zip(*[v[a:a + _PROGRESS_EVERY] for v in values]))
-                        done += min(_PROGRESS_EVERY, len(df) - a)
-                        if options.progress is not None and (done - last >= _PROGRESS_EVERY or done == total):
-                            last = done
-                            options.progress(done, total)
+                    _write_table(fh, table, diag, options.raw_csv, tick)
                 lost = _take_replaced()
                 if lost:
                     diag.warn("encoding-replaced", f"{lost} character(s) of table {name} cannot be written in "

@@ -1,4 +1,5 @@
-"""The researcher's workbook: one sheet per table of :func:`nvivo_bridge.sheets.build_tables`.
+"""The researcher's workbook: one sheet per table of :func:`nvivo_bridge.sheets.build_tables`,
+written a chunk of rows at a time (:func:`nvivo_bridge.sheets.table_rows`).
 
 openpyxl's write-only mode streams rows to disk, so memory stays flat however many codings
 there are.  Only the cells that need a style get one (header, excerpt, code colour), all
@@ -6,7 +7,6 @@ sharing one style object each: per-cell styling is what makes spreadsheet writin
 """
 from __future__ import annotations
 
-from bisect import bisect_left
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -19,8 +19,8 @@ from .._io import atomic_file
 from ..errors import Diagnostics, WriteError
 from ..model import Project
 from ..options import WriteOptions
-from ..sheets import build_tables, sheet_name, warnings_table, written_counts
-from ._cells import EXCEL_MAX_CHARS, Column, header_value, prepare_table
+from ..sheets import TableRows, sheet_name, table_rows, warnings_table, written_counts
+from ._cells import EXCEL_MAX_CHARS, Column, TablePrep, header_value
 
 __all__ = ["write", "EXCEL_MAX_ROWS", "EXCEL_MAX_COLUMNS", "WRAPPED"]
 
@@ -28,6 +28,7 @@ EXCEL_MAX_ROWS = 1_048_576
 EXCEL_MAX_COLUMNS = 16_384
 WRAPPED = {("Codings", "text"), ("Codings", "memo"), ("Notes", "text")}
 _PROGRESS_EVERY = 5_000
+_WIDTH_ROWS = 500  # rows a column's width is judged by
 
 
 class _Styles:
@@ -67,87 +68,102 @@ def _width(col: Column, wrapped: bool) -> float:
     """A column width from the header and the first rows (wrapped text gets a wide column)."""
     if wrapped:
         return 70
-    sample = [v for v in col.values[:500] if v is not None]
+    sample = [v for v in col.values[:_WIDTH_ROWS] if v is not None]
     longest = max((len(str(v)) for v in sample), default=0)
     if sample and not col.is_text and hasattr(sample[0], "year"):
         longest = max(longest, 19)
     return float(min(max(len(col.name) + 3, longest + 2, 8), 60))
 
 
-def _cells(ws, table: str, col: Column, start: int, stop: int, styles: _Styles):
-    """The values of one column for rows ``start:stop``, as cells where a style or type is needed."""
-    values = col.values[start:stop]
+def _cells(ws, table: str, col: Column, styles: _Styles) -> list:
+    """The values of one prepared column, as cells where a style or type is needed."""
+    values = col.values
     if (table, col.name) in WRAPPED:
         out = [None if v is None else styles.wrapped(ws, v) for v in values]
     elif table == "Codes" and col.name == "color":
         out = [None if v is None else styles.colour(ws, v) for v in values]
     else:
         out = values if not col.formula_like else list(values)
-    fl = col.formula_like
-    for k in fl[bisect_left(fl, start):bisect_left(fl, stop)]:
-        if col.values[k].startswith("=") and len(col.values[k]) > 1:
-            cell = out[k - start]
+    for k in col.formula_like:
+        if values[k].startswith("=") and len(values[k]) > 1:
+            cell = out[k]
             if not isinstance(cell, Cell):
-                cell = out[k - start] = WriteOnlyCell(ws, col.values[k])
+                cell = out[k] = WriteOnlyCell(ws, values[k])
             cell.data_type = "s"  # text that looks like a formula stays text
     return out
 
 
-def _write_sheet(ws, table: str, cols: list[Column], start: int, stop: int, styles: _Styles,
-                 tick: Callable[[int], None]) -> None:
-    """Write rows ``start:stop`` of a prepared table to the new sheet ``ws``."""
+def _start_sheet(ws, table: str, names: list[str], widths: list[float], rows: int, styles: _Styles) -> None:
+    """Freeze the header, set the widths and the autofilter over ``rows`` rows, write the header."""
     ws.freeze_panes = "A2"
-    for j, col in enumerate(cols, 1):
-        ws.column_dimensions[get_column_letter(j)].width = _width(col, (table, col.name) in WRAPPED)
-    if cols:
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{stop - start + 1}"
+    for j, width in enumerate(widths, 1):
+        ws.column_dimensions[get_column_letter(j)].width = width
+    if names:
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(names))}{rows + 1}"
     header = []
-    for col in cols:
-        cell = WriteOnlyCell(ws, header_value(col.name))
+    for name in names:
+        cell = WriteOnlyCell(ws, header_value(name))
         cell.font = styles.bold
         cell.data_type = "s"
         header.append(cell)
     ws.append(header)
-    for a in range(start, stop, _PROGRESS_EVERY):
-        b = min(a + _PROGRESS_EVERY, stop)
-        for row in zip(*[_cells(ws, table, c, a, b, styles) for c in cols]):
-            ws.append(row)
-        tick(b - a)
+
+
+def _write_table(wb, table: TableRows, diag: Diagnostics, max_rows: int, titles: list[str],
+                 styles: Optional[_Styles], tick: Callable[[int], None]) -> _Styles:
+    """Add the sheets of one table (more than one when it is longer than ``max_rows``), a chunk
+    of rows at a time; returns the workbook's shared styles."""
+    name, n = table.name, len(table)
+    prep = TablePrep(name, diag, EXCEL_MAX_CHARS, table.date_columns)
+    # Widths come from the first rows, prepared apart (their repairs are counted with the rest).
+    sample = TablePrep(name, Diagnostics(), EXCEL_MAX_CHARS, table.date_columns).columns(
+        table.frame(0, min(n, _WIDTH_ROWS)))
+    ncols = min(len(sample), EXCEL_MAX_COLUMNS)
+    names = [c.name for c in sample[:ncols]]
+    widths = [_width(c, (name, c.name) in WRAPPED) for c in sample[:ncols]]
+    parts = max(1, -(-n // max_rows))
+    for p in range(parts):
+        title = sheet_name(name if p == 0 else f"{name} ({p + 1})", titles)
+        titles.append(title)
+        ws = wb.create_sheet(title)
+        styles = styles or _Styles(ws)
+        start, stop = p * max_rows, min(n, (p + 1) * max_rows)
+        _start_sheet(ws, name, names, widths, stop - start, styles)
+        for first, df in table.chunks(start, stop):
+            cols = prep.columns(df, first)[:ncols]
+            for row in zip(*[_cells(ws, name, c, styles) for c in cols]):
+                ws.append(row)
+            tick(len(df))
+    prep.finish()
+    # Said after the repairs, as when the table was prepared whole before being written.
+    if len(sample) > EXCEL_MAX_COLUMNS:
+        diag.warn("columns-cut", f"table {name} has {len(sample)} columns; Excel shows {EXCEL_MAX_COLUMNS:,}, "
+                                 "the rest are only in the CSV export", name)
+    if parts > 1:
+        diag.warn("table-split", f"table {name} has {n:,} rows, more than a sheet holds; it continues on "
+                                 f"sheets '{name} (2)'…'{name} ({parts})'", name)
+    return styles
 
 
 def _write_tables(wb, project: Project, tables: dict, diag: Diagnostics, max_rows: int,
                   tick: Callable[[int], None]) -> None:
-    """Add one sheet per table (more for a table longer than ``max_rows``) to ``wb``."""
+    """Add the sheets of every table to ``wb``, then ``Warnings`` with the writing's own warnings."""
     styles: Optional[_Styles] = None
     titles: list[str] = []
-    for name in list(tables):
-        df = tables.pop(name)  # freed once written: peak memory is one table, not all
+    for name in [*tables, "Warnings"]:
         if name == "Warnings":
-            df = warnings_table(list(project.issues) + diag.finish())
-        cols = prepare_table(name, df, diag, max_chars=EXCEL_MAX_CHARS)
-        if len(cols) > EXCEL_MAX_COLUMNS:
-            diag.warn("columns-cut", f"table {name} has {len(cols)} columns; Excel shows {EXCEL_MAX_COLUMNS:,}, "
-                                     "the rest are only in the CSV export", name)
-            cols = cols[:EXCEL_MAX_COLUMNS]
-        n = len(df)
-        parts = max(1, -(-n // max_rows))
-        if parts > 1:
-            diag.warn("table-split", f"table {name} has {n:,} rows, more than a sheet holds; it continues on "
-                                     f"sheets '{name} (2)'…'{name} ({parts})'", name)
-        for p in range(parts):
-            title = sheet_name(name if p == 0 else f"{name} ({p + 1})", titles)
-            titles.append(title)
-            ws = wb.create_sheet(title)
-            styles = styles or _Styles(ws)
-            _write_sheet(ws, name, cols, p * max_rows, min(n, (p + 1) * max_rows), styles, tick)
+            table = TableRows.of(name, warnings_table(list(project.issues) + diag.finish()))
+        else:
+            table = tables.pop(name)  # freed once written
+        styles = _write_table(wb, table, diag, max_rows, titles, styles, tick)
 
 
 def write(project: Project, path: Path, diag: Diagnostics, options: WriteOptions) -> dict[str, int]:
     """Write the researcher's workbook to ``path`` (atomically); returns the counts written."""
-    tables = build_tables(project, diag=diag)
+    tables = table_rows(project, diag=diag)
     counts = written_counts(tables)
     max_rows = max(1, int(options.extra.get("max_rows", EXCEL_MAX_ROWS)) - 1)  # the header takes a row
-    total = sum(len(df) for df in tables.values())
+    total = sum(len(t) for t in tables.values()) + len(project.issues) + len(diag.finish())
     state = {"done": 0, "last": 0}
     progress: Optional[Callable[[int, int], None]] = options.progress
 
