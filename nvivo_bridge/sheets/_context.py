@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
+import numpy as np
+
 from ..coding_index import CodingIndex, build_index
 from ..errors import Diagnostics
 from ..model import Project, Variable
@@ -30,6 +32,10 @@ class Context:
     case_values: dict = field(default_factory=dict)      # case guid → {var guid: typed value}
     source_values: dict = field(default_factory=dict)    # source guid → {var guid: typed value}
     user_names: dict = field(default_factory=dict)       # user guid → display name
+    # Per coding, the position of its code in ``codes`` and of its source in ``project.sources``,
+    # so counts are taken over integers in C.
+    code_pos: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    source_pos: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
 
 def _filter_index(idx: CodingIndex, drop: set) -> CodingIndex:
@@ -80,6 +86,10 @@ def make_context(project: Project, diag: Optional[Diagnostics] = None) -> Contex
         idx = _filter_index(idx, case_codes)
     ctx = Context(project, diag, idx)
     ctx.codes = [c for g, c in project.codes.items() if g not in case_codes]
+    code_at = {c.guid: k for k, c in enumerate(ctx.codes)}
+    source_at = {g: k for k, g in enumerate(project.sources)}
+    ctx.code_pos = np.fromiter(map(code_at.__getitem__, idx.code_guid), dtype=np.int64, count=len(idx))
+    ctx.source_pos = np.fromiter(map(source_at.__getitem__, idx.source_guid), dtype=np.int64, count=len(idx))
     ctx.paths = project.code_paths()
     ctx.source_names = {g: s.name if s.name is not None else g for g, s in project.sources.items()}
     ctx.case_names = {g: c.name if c.name is not None else g for g, c in project.cases.items()}
