@@ -17,10 +17,9 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Diagnostics
-from ..sheets._values import date_only
 
-__all__ = ["ILLEGAL_CHARS", "FORMULA_START", "EXCEL_MAX_CHARS", "Column", "TablePrep", "prepare_table",
-           "cut_marker", "header_value"]
+__all__ = ["ILLEGAL_CHARS", "FORMULA_START", "EXCEL_MAX_CHARS", "Column", "TablePrep", "cut_marker",
+           "header_value"]
 
 # Characters an .xlsx (XML 1.0) cannot hold: C0 controls except tab, LF, CR; lone surrogates;
 # U+FFFE/U+FFFF.  openpyxl refuses the first group and lxml the rest.
@@ -181,15 +180,6 @@ class TablePrep:
             self.diag.warn("cell-cut", f"{rep.cut} cell(s) of table {name} were longer than Excel's "
                                        f"{EXCEL_MAX_CHARS:,} characters and were cut (marked '… [cut: …]'); the CSV "
                                        "export keeps them whole", f"first: {rep.first_cut}")
-
-
-def prepare_table(name: str, df: pd.DataFrame, diag: Diagnostics, max_chars: Optional[int] = None) -> list[Column]:
-    """Prepare every column of table ``name`` at once (see :class:`TablePrep`); report repairs in ``diag``."""
-    prep = TablePrep(name, diag, max_chars, frozenset(str(c) for k, c in enumerate(df.columns)
-                                                      if date_only(df.iloc[:, k])))
-    cols = prep.columns(df)
-    prep.finish()
-    return cols
 
 
 def header_value(name: Any) -> str:
