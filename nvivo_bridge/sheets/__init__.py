@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from typing import Any, Callable, Iterable, Optional, Union
+from typing import Any, Callable, Iterable, Iterator, Optional, Union
 
 import pandas as pd
 
@@ -30,8 +30,8 @@ from ._notes import NOTES_COLUMNS, notes_table
 from ._table import CHUNK_ROWS, TableRows
 from ._values import unique_names
 
-__all__ = ["build_tables", "table_rows", "TableRows", "CHUNK_ROWS", "warnings_table", "sheet_name", "written_counts",
-           "TABLE_ORDER", "FIXED_COLUMNS"]
+__all__ = ["build_tables", "table_rows", "writing_order", "TableRows", "CHUNK_ROWS", "warnings_table", "sheet_name",
+           "written_counts", "TABLE_ORDER", "FIXED_COLUMNS"]
 
 TABLE_ORDER = ["Project", "Codes", "Sources", "Codings", "Cases", "Variables", "Notes", "Sets", "Code x Case",
                "Warnings"]
@@ -127,3 +127,12 @@ def table_rows(project: Project, *, diag: Diagnostics,
                       table.source_file)
         out[name] = TableRows.of(name, _extra_table(table))
     return out
+
+
+def writing_order(tables: dict[str, TableRows], project: Project, diag: Diagnostics) -> Iterator[TableRows]:
+    """The tables of :func:`table_rows` in order, each dropped from ``tables`` as it is handed
+    out (so it is freed once written), then ``Warnings``, built from ``project.issues`` and
+    ``diag`` as they stand once the others are written (their repairs included)."""
+    while tables:
+        yield tables.pop(next(iter(tables)))
+    yield TableRows.of("Warnings", warnings_table(list(project.issues) + diag.finish()))

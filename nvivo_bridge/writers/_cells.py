@@ -11,7 +11,7 @@ from __future__ import annotations
 import operator
 import re
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import numpy as np
 import pandas as pd
@@ -19,7 +19,7 @@ import pandas as pd
 from ..errors import Diagnostics
 
 __all__ = ["ILLEGAL_CHARS", "FORMULA_START", "EXCEL_MAX_CHARS", "Column", "TablePrep", "cut_marker",
-           "header_value"]
+           "header_value", "progress_ticker"]
 
 # Characters an .xlsx (XML 1.0) cannot hold: C0 controls except tab, LF, CR; lone surrogates;
 # U+FFFE/U+FFFF.  openpyxl refuses the first group and lxml the rest.
@@ -186,3 +186,17 @@ def header_value(name: Any) -> str:
     """A header cell's text, cleaned like any other text."""
     return ILLEGAL_CHARS.sub("", str(name))
 
+
+
+def progress_ticker(progress: Optional[Callable[[int, int], None]], total: int,
+                    every: int = 5_000) -> Callable[[int], None]:
+    """A ``tick(rows)`` for a writer: calls ``progress(done, total)`` each ``every`` rows and
+    when ``done`` reaches ``total``."""
+    state = {"done": 0, "last": 0}
+
+    def tick(n: int) -> None:
+        state["done"] += n
+        if progress is not None and (state["done"] - state["last"] >= every or state["done"] == total):
+            state["last"] = state["done"]
+            progress(state["done"], total)
+    return tick

@@ -17,8 +17,8 @@ from .._io import atomic_dir
 from ..errors import Diagnostics, UsageError, WriteError
 from ..model import Project
 from ..options import WriteOptions
-from ..sheets import TableRows, table_rows, warnings_table, written_counts
-from ._cells import Column, TablePrep
+from ..sheets import TableRows, table_rows, writing_order, written_counts
+from ._cells import Column, TablePrep, progress_ticker
 
 __all__ = ["write", "csv_values"]
 
@@ -82,23 +82,11 @@ def write(project: Project, path: Path, diag: Diagnostics, options: WriteOptions
     counts = written_counts(tables)
     _take_replaced()
     total = sum(len(t) for t in tables.values()) + len(project.issues) + len(diag.finish())
-    state = {"done": 0, "last": 0}
-
-    def tick(n: int) -> None:
-        state["done"] += n
-        if options.progress is not None and (state["done"] - state["last"] >= _PROGRESS_EVERY
-                                             or state["done"] == total):
-            state["last"] = state["done"]
-            options.progress(state["done"], total)
-
+    tick = progress_ticker(options.progress, total, _PROGRESS_EVERY)
     try:
         with atomic_dir(Path(path), force=bool(options.extra.get("force"))) as tmp:
-            for name in [*tables, "Warnings"]:
-                # Each table is freed once written; Warnings comes last, with the writing's own warnings.
-                if name == "Warnings":
-                    table = TableRows.of(name, warnings_table(list(project.issues) + diag.finish()))
-                else:
-                    table = tables.pop(name)
+            for table in writing_order(tables, project, diag):
+                name = table.name
                 with open(tmp / f"{name}.csv", "w", encoding=encoding, errors=_REPLACE, newline="") as fh:
                     if bom:
                         fh.write("\ufeff")

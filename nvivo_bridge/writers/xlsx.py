@@ -19,8 +19,8 @@ from .._io import atomic_file
 from ..errors import Diagnostics, WriteError
 from ..model import Project
 from ..options import WriteOptions
-from ..sheets import TableRows, sheet_name, table_rows, warnings_table, written_counts
-from ._cells import EXCEL_MAX_CHARS, Column, TablePrep, header_value
+from ..sheets import TableRows, sheet_name, table_rows, writing_order, written_counts
+from ._cells import EXCEL_MAX_CHARS, Column, TablePrep, header_value, progress_ticker
 
 __all__ = ["write", "EXCEL_MAX_ROWS", "EXCEL_MAX_COLUMNS", "WRAPPED"]
 
@@ -150,11 +150,7 @@ def _write_tables(wb, project: Project, tables: dict, diag: Diagnostics, max_row
     """Add the sheets of every table to ``wb``, then ``Warnings`` with the writing's own warnings."""
     styles: Optional[_Styles] = None
     titles: list[str] = []
-    for name in [*tables, "Warnings"]:
-        if name == "Warnings":
-            table = TableRows.of(name, warnings_table(list(project.issues) + diag.finish()))
-        else:
-            table = tables.pop(name)  # freed once written
+    for table in writing_order(tables, project, diag):
         styles = _write_table(wb, table, diag, max_rows, titles, styles, tick)
 
 
@@ -164,15 +160,7 @@ def write(project: Project, path: Path, diag: Diagnostics, options: WriteOptions
     counts = written_counts(tables)
     max_rows = max(1, int(options.extra.get("max_rows", EXCEL_MAX_ROWS)) - 1)  # the header takes a row
     total = sum(len(t) for t in tables.values()) + len(project.issues) + len(diag.finish())
-    state = {"done": 0, "last": 0}
-    progress: Optional[Callable[[int, int], None]] = options.progress
-
-    def tick(n: int) -> None:
-        state["done"] += n
-        if progress is not None and (state["done"] - state["last"] >= _PROGRESS_EVERY or state["done"] == total):
-            state["last"] = state["done"]
-            progress(state["done"], total)
-
+    tick = progress_ticker(options.progress, total, _PROGRESS_EVERY)
     try:
         with atomic_file(path) as tmp:
             wb = Workbook(write_only=True)
