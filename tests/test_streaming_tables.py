@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import nvivo_bridge
-import nvivo_bridge.sheets._table as table_mod
+import nvivo_bridge.sheets._context as table_mod
 from nvivo_bridge.coding_index import build_index
 from nvivo_bridge.errors import Diagnostics
 from nvivo_bridge.model import Variable, VariableValue

@@ -23,11 +23,10 @@ from ..errors import Diagnostics
 from ..model import Project
 from ._codes import CODES_COLUMNS, code_case_table, codes_table
 from ._codings import CODINGS_FIXED, codings_rows
-from ._context import make_context
+from ._context import CHUNK_ROWS, TableRows, make_context
 from ._entities import (CASES_FIXED, SETS_COLUMNS, SOURCES_FIXED, VARIABLES_COLUMNS, cases_table,
                         project_table, sets_table, sources_table, variables_table)
 from ._notes import NOTES_COLUMNS, notes_table
-from ._table import CHUNK_ROWS, TableRows
 from ._values import unique_names
 
 __all__ = ["build_tables", "table_rows", "writing_order", "TableRows", "CHUNK_ROWS", "warnings_table", "sheet_name",

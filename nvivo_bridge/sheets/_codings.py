@@ -8,8 +8,7 @@ import pandas as pd
 
 from ..coding_index import format_ms
 from ..model import split_path
-from ._context import Context
-from ._table import TableRows
+from ._context import Context, TableRows
 from ._values import date_only, to_datetimes, typed_column, unique_names, value_kinds
 
 __all__ = ["codings_table", "codings_rows", "CODINGS_FIXED", "case_variable_names"]

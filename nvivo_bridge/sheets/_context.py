@@ -1,18 +1,21 @@
 """What every table needs, computed once per project: the coding index (without cases-as-codes),
-code paths, display names, and which variables belong to cases and which to sources."""
+code paths, display names, and which variables belong to cases and which to sources; and
+:class:`TableRows`, the shape a table is handed to the writers in (any range of its rows as a
+DataFrame typed like the whole table, so a large table is written a chunk at a time)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Callable, Iterator, Optional
 
 import numpy as np
+import pandas as pd
 
 from ..coding_index import CodingIndex, build_index
 from ..errors import Diagnostics
 from ..model import Project, Variable
-from ._values import typed_value
+from ._values import date_only, typed_value
 
-__all__ = ["Context", "make_context"]
+__all__ = ["Context", "make_context", "TableRows", "CHUNK_ROWS"]
 
 
 @dataclass
@@ -105,3 +108,45 @@ def make_context(project: Project, diag: Optional[Diagnostics] = None) -> Contex
     ctx.case_values = _values_of(project.cases, project.variables, diag, "case")
     ctx.source_values = _values_of(project.sources, project.variables, diag, "source")
     return ctx
+
+
+# Rows per chunk when a writer walks a table: large enough that the per-chunk work (a small
+# DataFrame, a prepared column per column) is negligible, small enough that a chunk of excerpts
+# is a few MB however large the project.
+CHUNK_ROWS = 5_000
+
+
+class TableRows:
+    """``rows`` rows under ``columns``; :meth:`frame` gives rows ``start:stop`` as a DataFrame
+    with the whole table's dtypes.  ``date_columns`` names the datetime columns that hold dates
+    only over the whole table (a chunk alone cannot tell)."""
+
+    def __init__(self, name: str, columns: list[str], rows: int, frame: Callable[[int, int], pd.DataFrame],
+                 date_columns: frozenset = frozenset(), whole: Optional[pd.DataFrame] = None) -> None:
+        self.name, self.columns, self.rows = name, columns, rows
+        self._frame, self.date_columns, self._whole = frame, date_columns, whole
+
+    @classmethod
+    def of(cls, name: str, df: pd.DataFrame) -> "TableRows":
+        """A table already built as a DataFrame."""
+        dates = frozenset(str(c) for k, c in enumerate(df.columns) if date_only(df.iloc[:, k]))
+        return cls(name, [str(c) for c in df.columns], len(df), lambda a, b: df.iloc[a:b], dates, df)
+
+    def __len__(self) -> int:
+        return self.rows
+
+    def frame(self, start: int = 0, stop: Optional[int] = None) -> pd.DataFrame:
+        """Rows ``start:stop`` (default: all) as a DataFrame."""
+        stop = self.rows if stop is None else min(stop, self.rows)
+        if self._whole is not None and start == 0 and stop == self.rows:
+            return self._whole
+        return self._frame(start, stop)
+
+    def chunks(self, start: int = 0, stop: Optional[int] = None, size: Optional[int] = None
+               ) -> Iterator[tuple[int, pd.DataFrame]]:
+        """``(first row, DataFrame)`` for rows ``start:stop`` in chunks of ``size`` rows (default
+        :data:`CHUNK_ROWS`)."""
+        stop = self.rows if stop is None else min(stop, self.rows)
+        size = size or CHUNK_ROWS
+        for a in range(start, stop, size):
+            yield a, self.frame(a, min(a + size, stop))
