@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..coding_index import format_ms
@@ -140,10 +141,18 @@ class _CodingRows:
         return df
 
 
+def _excerpt_sizes(ctx: Context) -> np.ndarray:
+    """Characters of each row's excerpt where its span tells (text selections), else 0."""
+    idx = ctx.index
+    return np.fromiter((e - s if k == "text" and s is not None and e is not None and e > s else 0
+                        for k, s, e in zip(idx.kind, idx.start, idx.end)), dtype=np.int64, count=len(idx))
+
+
 def codings_rows(ctx: Context) -> TableRows:
     """The ``Codings`` table as :class:`TableRows`: any range of rows, typed like the whole table."""
     rows = _CodingRows(ctx)
-    return TableRows("Codings", rows.columns, len(ctx.index), rows.frame, rows.date_columns())
+    return TableRows("Codings", rows.columns, len(ctx.index), rows.frame, rows.date_columns(),
+                     sizes=_excerpt_sizes(ctx))
 
 
 def codings_table(ctx: Context) -> pd.DataFrame:

@@ -15,7 +15,7 @@ from ..errors import Diagnostics
 from ..model import Project, Variable
 from ._values import date_only, typed_value
 
-__all__ = ["Context", "make_context", "TableRows", "CHUNK_ROWS"]
+__all__ = ["Context", "make_context", "TableRows", "CHUNK_ROWS", "CHUNK_CHARS"]
 
 
 @dataclass
@@ -114,17 +114,22 @@ def make_context(project: Project, diag: Optional[Diagnostics] = None) -> Contex
 # DataFrame, a prepared column per column) is negligible, small enough that a chunk of excerpts
 # is a few MB however large the project.
 CHUNK_ROWS = 5_000
+# Characters of excerpt per chunk at most (a chunk has one row at least): codings of whole
+# transcripts would otherwise put thousands of long texts in one chunk.
+CHUNK_CHARS = 4_000_000
 
 
 class TableRows:
     """``rows`` rows under ``columns``; :meth:`frame` gives rows ``start:stop`` as a DataFrame
     with the whole table's dtypes.  ``date_columns`` names the datetime columns that hold dates
-    only over the whole table (a chunk alone cannot tell)."""
+    only over the whole table (a chunk alone cannot tell).  ``sizes`` (characters per row, where
+    known) keeps a chunk of long rows small."""
 
     def __init__(self, name: str, columns: list[str], rows: int, frame: Callable[[int, int], pd.DataFrame],
-                 date_columns: frozenset = frozenset(), whole: Optional[pd.DataFrame] = None) -> None:
+                 date_columns: frozenset = frozenset(), whole: Optional[pd.DataFrame] = None,
+                 sizes: Optional[np.ndarray] = None) -> None:
         self.name, self.columns, self.rows = name, columns, rows
-        self._frame, self.date_columns, self._whole = frame, date_columns, whole
+        self._frame, self.date_columns, self._whole, self._sizes = frame, date_columns, whole, sizes
 
     @classmethod
     def of(cls, name: str, df: pd.DataFrame) -> "TableRows":
@@ -145,8 +150,16 @@ class TableRows:
     def chunks(self, start: int = 0, stop: Optional[int] = None, size: Optional[int] = None
                ) -> Iterator[tuple[int, pd.DataFrame]]:
         """``(first row, DataFrame)`` for rows ``start:stop`` in chunks of ``size`` rows (default
-        :data:`CHUNK_ROWS`)."""
+        :data:`CHUNK_ROWS`) and, where the row sizes are known, :data:`CHUNK_CHARS` characters
+        (or one row)."""
         stop = self.rows if stop is None else min(stop, self.rows)
         size = size or CHUNK_ROWS
-        for a in range(start, stop, size):
-            yield a, self.frame(a, min(a + size, stop))
+        ends = np.cumsum(self._sizes) if self._sizes is not None else None
+        a = start
+        while a < stop:
+            b = min(a + size, stop)
+            if ends is not None:
+                before = int(ends[a - 1]) if a else 0
+                b = max(a + 1, min(b, int(np.searchsorted(ends, before + CHUNK_CHARS, side="right"))))
+            yield a, self.frame(a, b)
+            a = b

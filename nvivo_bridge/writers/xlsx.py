@@ -64,15 +64,30 @@ class _Styles:
         return cell
 
 
-def _width(col: Column, wrapped: bool) -> float:
-    """A column width from the header and the first rows (wrapped text gets a wide column)."""
-    if wrapped:
-        return 70
-    sample = [v for v in col.values[:_WIDTH_ROWS] if v is not None]
-    longest = max((len(str(v)) for v in sample), default=0)
-    if sample and not col.is_text and hasattr(sample[0], "year"):
-        longest = max(longest, 19)
-    return float(min(max(len(col.name) + 3, longest + 2, 8), 60))
+def _widths(table: TableRows, ncols: int) -> list[float]:
+    """Column widths from the header and the first rows, taken in chunks like the rest of the
+    table (wrapped text gets a wide column)."""
+    # Prepared apart, so cut and cleaned text is measured as written; the repairs are reported
+    # when the rows are written.
+    prep = TablePrep(table.name, Diagnostics(), EXCEL_MAX_CHARS, table.date_columns)
+    longest, first, text = [0] * ncols, [None] * ncols, [False] * ncols
+    wrapped = [(table.name, c) in WRAPPED for c in table.columns[:ncols]]
+    for at, df in table.chunks(0, min(len(table), _WIDTH_ROWS)):
+        for j, col in enumerate(prep.columns(df, at)[:ncols]):
+            present = [] if wrapped[j] else [v for v in col.values if v is not None]
+            if present:
+                first[j] = present[0] if first[j] is None else first[j]
+                longest[j] = max(longest[j], max(len(str(v)) for v in present))
+            text[j] = text[j] or col.is_text
+    out: list[float] = []
+    for j, name in enumerate(table.columns[:ncols]):
+        if wrapped[j]:
+            out.append(70)
+            continue
+        if first[j] is not None and not text[j] and hasattr(first[j], "year"):
+            longest[j] = max(longest[j], 19)
+        out.append(float(min(max(len(name) + 3, longest[j] + 2, 8), 60)))
+    return out
 
 
 def _cells(ws, table: str, col: Column, styles: _Styles) -> list:
@@ -115,12 +130,8 @@ def _write_table(wb, table: TableRows, diag: Diagnostics, max_rows: int, titles:
     of rows at a time; returns the workbook's shared styles."""
     name, n = table.name, len(table)
     prep = TablePrep(name, diag, EXCEL_MAX_CHARS, table.date_columns)
-    # Widths come from the first rows, prepared apart (their repairs are counted with the rest).
-    sample = TablePrep(name, Diagnostics(), EXCEL_MAX_CHARS, table.date_columns).columns(
-        table.frame(0, min(n, _WIDTH_ROWS)))
-    ncols = min(len(sample), EXCEL_MAX_COLUMNS)
-    names = [c.name for c in sample[:ncols]]
-    widths = [_width(c, (name, c.name) in WRAPPED) for c in sample[:ncols]]
+    ncols = min(len(table.columns), EXCEL_MAX_COLUMNS)
+    names, widths = table.columns[:ncols], _widths(table, ncols)
     parts = max(1, -(-n // max_rows))
     for p in range(parts):
         title = sheet_name(name if p == 0 else f"{name} ({p + 1})", titles)
@@ -136,8 +147,8 @@ def _write_table(wb, table: TableRows, diag: Diagnostics, max_rows: int, titles:
             tick(len(df))
     prep.finish()
     # Said after the repairs, as when the table was prepared whole before being written.
-    if len(sample) > EXCEL_MAX_COLUMNS:
-        diag.warn("columns-cut", f"table {name} has {len(sample)} columns; Excel shows {EXCEL_MAX_COLUMNS:,}, "
+    if len(table.columns) > EXCEL_MAX_COLUMNS:
+        diag.warn("columns-cut", f"table {name} has {len(table.columns)} columns; Excel shows {EXCEL_MAX_COLUMNS:,}, "
                                  "the rest are only in the CSV export", name)
     if parts > 1:
         diag.warn("table-split", f"table {name} has {n:,} rows, more than a sheet holds; it continues on "
