@@ -76,7 +76,8 @@ def _widths(table: TableRows, ncols: int) -> list[float]:
         for j, col in enumerate(prep.columns(df, at)[:ncols]):
             present = [] if wrapped[j] else [v for v in col.values if v is not None]
             if present:
-                first[j] = present[0] if first[j] is None else first[j]
+                if first[j] is None:
+                    first[j] = present[0]
                 longest[j] = max(longest[j], max(len(str(v)) for v in present))
             text[j] = text[j] or col.is_text
     out: list[float] = []
@@ -108,7 +109,7 @@ def _cells(ws, table: str, col: Column, styles: _Styles) -> list:
     return out
 
 
-def _start_sheet(ws, table: str, names: list[str], widths: list[float], rows: int, styles: _Styles) -> None:
+def _start_sheet(ws, names: list[str], widths: list[float], rows: int, styles: _Styles) -> None:
     """Freeze the header, set the widths and the autofilter over ``rows`` rows, write the header."""
     ws.freeze_panes = "A2"
     for j, width in enumerate(widths, 1):
@@ -139,7 +140,7 @@ def _write_table(wb, table: TableRows, diag: Diagnostics, max_rows: int, titles:
         ws = wb.create_sheet(title)
         styles = styles or _Styles(ws)
         start, stop = p * max_rows, min(n, (p + 1) * max_rows)
-        _start_sheet(ws, name, names, widths, stop - start, styles)
+        _start_sheet(ws, names, widths, stop - start, styles)
         for first, df in table.chunks(start, stop):
             cols = prep.columns(df, first)[:ncols]
             for row in zip(*[_cells(ws, name, c, styles) for c in cols]):
