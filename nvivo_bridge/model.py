@@ -301,9 +301,10 @@ class Source:
     def excerpt(self, sel: Selection) -> Optional[str]:
         """Return the exact text of a text selection (``None`` for other kinds or unknown text)."""
         if sel.kind == "text":
-            if sel.start is None or sel.end is None or self.text is None:
+            text = self.text  # one read: a compactly stored text is fetched through a cache
+            if sel.start is None or sel.end is None or text is None:
                 return sel.text
-            return self.text[sel.start:sel.end]
+            return text[sel.start:sel.end]
         if sel.kind == "transcript":
             return sel.text
         return None
