@@ -13,6 +13,10 @@ Conventions that every reader and writer relies on:
 * ``extras`` keeps what the model does not name: attribute keys in Clark notation
   (``{ns}name`` or plain ``name``) and, under the key ``"<elements>"``, a list of
   serialised unknown child elements.
+* Some storage is compact without changing how attributes behave (``nvivo_bridge._compact``):
+  long ``text`` of sources, representations, notes and transcripts is kept as UTF-8 when that
+  is smaller and decoded on access; the empty ``note_refs``/``extras`` of selections and codings
+  are created on first change.  Read texts source by source (a small cache serves repeats).
 * This module does no I/O.  ``Blob`` only *names* where the bytes of a binary source
   file are (an archive member or a file on disk) or carries them in memory.
 """
