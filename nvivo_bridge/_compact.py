@@ -12,9 +12,9 @@ from __future__ import annotations
 import dataclasses
 import sys
 import threading
-from typing import Any, Optional
+from typing import Any
 
-__all__ = ["compact_text", "text_utf8", "lazy_empty", "LazyList", "LazyDict"]
+__all__ = ["compact_text", "lazy_empty", "LazyList", "LazyDict"]
 
 
 class _Utf8(bytes):
@@ -85,18 +85,6 @@ def compact_text(cls: type) -> type:
     """Give dataclass ``cls`` a compactly stored ``text`` attribute (see :class:`_CompactText`)."""
     cls.text = _CompactText(cls.__dict__["text"])
     return cls
-
-
-def text_utf8(obj: Any) -> Optional[bytes]:
-    """The UTF-8 bytes of ``obj.text`` (``None`` when it has none), without a decode and
-    re-encode when the text is stored compactly."""
-    desc = getattr(type(obj), "text", None)
-    if isinstance(desc, _CompactText):
-        raw = desc.slot.__get__(obj, type(obj))
-        if raw.__class__ is _Utf8:
-            return raw
-    text = obj.text
-    return None if text is None else text.encode("utf-8", "surrogatepass")
 
 
 def _claim(lazy: Any) -> Any:

@@ -28,13 +28,12 @@ from typing import Any, Iterator, Optional
 from ._compact import compact_text as _compact_text
 from ._compact import LazyDict, LazyList
 from ._compact import lazy_empty as _lazy_empty
-from ._compact import text_utf8
 
 __all__ = [
     "norm_guid", "norm_name", "escape_name", "split_path", "Blob", "User", "Code", "Variable", "VariableValue",
     "Coding", "Selection", "SyncPoint", "Transcript", "Representation", "Source", "Case", "Note",
     "Link", "Set", "Vertex", "Edge", "Graph", "Table", "Project", "SOURCE_KINDS", "SELECTION_KINDS",
-    "VARIABLE_TYPES", "text_utf8",
+    "VARIABLE_TYPES",
 ]
 
 SOURCE_KINDS = ("text", "pdf", "picture", "audio", "video")

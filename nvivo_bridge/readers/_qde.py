@@ -12,7 +12,7 @@ decoded while it is used.
 """
 from __future__ import annotations
 
-from typing import IO, Any, Optional
+from typing import IO, Any
 
 from lxml import etree
 
@@ -61,7 +61,7 @@ class QdeParser:
     def __init__(self, ctx: Ctx, content: Content, path: str, max_depth: int = 256):
         self.ctx, self.content, self.path, self.max_depth = ctx, content, path, max_depth
         self.project = Project()
-        self.groups: list[tuple[Optional[str], list, list]] = []  # (text, selections, sync points)
+        self.groups: list[tuple[Any, list, list]] = []  # (text holder or None, selections, sync points)
         self._pending: list[tuple[str, Any]] = []
         self._opened = False  # nested text parts waiting for their source's end
 

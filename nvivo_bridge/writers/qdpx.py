@@ -57,7 +57,9 @@ class _ZipSink(Sink):
 
     def __init__(self, profile: Profile, guid_fmt, diag: Diagnostics):
         self.profile, self.g, self.diag = profile, guid_fmt, diag
-        self.texts: list[tuple[str, str]] = []
+        # Encoded when queued: the texts wait until project.qde is written, and a str with one emoji
+        # would hold all of them at 4 bytes per character.
+        self.texts: list[tuple[str, bytes]] = []
         self.blobs: list[tuple[str, Blob]] = []
         self.names: set[str] = set()
         # Each input archive is opened once, for the checks and then for the copy.
@@ -74,7 +76,8 @@ class _ZipSink(Sink):
     def text_path(self, guid: str, text: str) -> Optional[str]:
         """Queue ``sources/<guid>.txt``."""
         name = self._name(self.g(guid), ".txt")
-        self.texts.append((name, text))
+        data = (("\ufeff" if self.profile.bom else "") + text).encode("utf-8", "surrogatepass")
+        self.texts.append((name, data))
         return "internal://" + name
 
     def blob_path(self, guid: str, blob: Blob, suffix: str) -> Optional[str]:
@@ -141,8 +144,7 @@ def write(project: Project, path: Path, diag: Diagnostics, options: WriteOptions
             with zf.open("project.qde", "w") as stream:
                 counts = writer.write(stream)
             d = profile.sources_dir
-            for name, text in sink.texts:
-                data = (("\ufeff" if profile.bom else "") + text).encode("utf-8", "surrogatepass")
+            for name, data in sink.texts:
                 zf.writestr(f"{d}/{name}", data)
             for name, blob in sink.blobs:
                 _copy_blob(zf, f"{d}/{name}", blob, sink, diag)
