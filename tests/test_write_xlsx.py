@@ -247,3 +247,37 @@ def test_every_corpus_file_converts(path, tmp_path):
     ledger = nvivo_bridge.convert(path, tmp_path / "csv", to_format="csv")
     assert {p.stem for p in (tmp_path / "csv").iterdir()} >= set(TABLE_ORDER)
 
+
+
+@given(st.lists(st.one_of(st.none(), st.datetimes(min_value=dt.datetime(1900, 3, 1)),
+                          st.dates(min_value=dt.date(1900, 3, 1))), min_size=1, max_size=20))
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_date_cells_are_written_as_openpyxl_writes_them(tmp_path, values):
+    """The writer's pre-styled date cells (made without openpyxl's per-cell format lookup) give
+    the same sheet XML and styles as openpyxl given the date values themselves."""
+    import zipfile
+
+    from openpyxl import Workbook
+    from nvivo_bridge.writers.xlsx import _Styles
+
+    def sheet(fast: bool) -> tuple[bytes, bytes]:
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet("d")
+        styles = _Styles(ws)
+        for v in values:
+            ws.append([styles.dated(ws, v) if fast and v is not None else v, 1])
+        out = tmp_path / f"{fast}.xlsx"
+        wb.save(out)
+        with zipfile.ZipFile(out) as zf:
+            return zf.read("xl/worksheets/sheet1.xml"), zf.read("xl/styles.xml")
+
+    assert sheet(True) == sheet(False)
+
+
+def test_time_zone_aware_datetime_is_left_to_openpyxl(tmp_path):
+    from openpyxl import Workbook
+    from nvivo_bridge.writers.xlsx import _Styles
+
+    ws = Workbook(write_only=True).create_sheet("d")
+    aware = dt.datetime(2024, 5, 1, 8, tzinfo=dt.timezone.utc)
+    assert _Styles(ws).dated(ws, aware) is aware

@@ -7,6 +7,7 @@ sharing one style object each: per-cell styling is what makes spreadsheet writin
 """
 from __future__ import annotations
 
+import datetime as _dt
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -14,6 +15,7 @@ from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel
 
 from .._io import atomic_file
 from ..errors import Diagnostics, WriteError
@@ -42,6 +44,9 @@ class _Styles:
         # Copying the style array of a prototype cell is ~3x cheaper than assigning an
         # Alignment per cell (which hashes it each time); fall back if openpyxl changes.
         self._wrap_array = getattr(proto, "_style", None)
+        # Likewise a date cell: openpyxl otherwise looks up and registers the date format per
+        # cell.  Made on first use, so a workbook without dates registers no date format.
+        self._date_arrays: dict = {}
 
     def wrapped(self, ws, value):
         """A wrapped-text cell."""
@@ -50,6 +55,20 @@ class _Styles:
             cell._style = self._wrap_array
         else:
             cell.alignment = self.wrap
+        return cell
+
+    def dated(self, ws, value):
+        """A date or naive datetime cell, written as openpyxl writes it (the Excel serial number
+        under the default date format) without its per-cell format lookup."""
+        kind = value.__class__
+        if kind not in self._date_arrays:
+            proto = WriteOnlyCell(ws, kind(2000, 1, 1)) if kind in (_dt.datetime, _dt.date) else None
+            self._date_arrays[kind] = getattr(proto, "_style", None)
+        array = self._date_arrays[kind]
+        if array is None or getattr(value, "tzinfo", None) is not None:
+            return value  # openpyxl's own handling (and its refusal of time zones)
+        cell = WriteOnlyCell(ws, to_excel(value))
+        cell._style = array
         return cell
 
     def colour(self, ws, value):
@@ -98,6 +117,8 @@ def _cells(ws, table: str, col: Column, styles: _Styles) -> list:
         out = [None if v is None else styles.wrapped(ws, v) for v in values]
     elif table == "Codes" and col.name == "color":
         out = [None if v is None else styles.colour(ws, v) for v in values]
+    elif not col.is_text and not col.plain and any(isinstance(v, _dt.date) for v in values):
+        out = [styles.dated(ws, v) if isinstance(v, _dt.date) else v for v in values]
     else:
         out = values if not col.formula_like else list(values)
     for k in col.formula_like:
