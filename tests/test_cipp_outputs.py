@@ -66,6 +66,17 @@ def test_formula_like_text_stays_text(tmp_path):
     assert cell.value == "=HYPERLINK(\"x\")" and cell.data_type == "s"
 
 
+def test_error_value_text_stays_text(tmp_path):
+    """Regression: a description "#N/A" was written as an Excel error value, not as text."""
+    p = build_project()
+    code = next(iter(p.codes.values()))
+    code.description = "#N/A"
+    out = tmp_path / "f.xlsx"
+    write_workbook(build(p), out)
+    cell = openpyxl.load_workbook(out)["Code Detail"]["G2"]
+    assert cell.value == "#N/A" and cell.data_type == "s"
+
+
 def test_figures_png_and_svg(tmp_path):
     written = write_figures(build(build_project()), tmp_path)
     names = sorted(p.name for p in written)

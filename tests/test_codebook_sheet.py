@@ -183,6 +183,18 @@ def test_formula_like_names_survive_both_formats(tmp_path):
     assert "'=cmd" in (tmp_path / "f.csv").read_text(encoding="utf-8-sig")
 
 
+def test_error_value_names_stay_text(tmp_path):
+    """Regression: a code named "#N/A" was written as an Excel error value, not as text."""
+    codes = [Code(g("c", 0), "#N/A", description="#REF!")]
+    p = Project(codes={c.guid: c for c in codes})
+    out = tmp_path / "f.xlsx"
+    write_codebook_xlsx(p, out)
+    cells = [c for row in openpyxl.load_workbook(out).active.iter_rows(min_row=2) for c in row
+             if c.value in ("#N/A", "#REF!")]
+    assert len(cells) == 2 and all(c.data_type == "s" for c in cells)
+    assert _fields(read_codebook_sheet(out, Diagnostics())) == _fields(p)
+
+
 def test_nvivo_codebook_csv_is_not_a_codebook_sheet(tmp_path):
     f = tmp_path / "Codebook - p.csv"
     f.write_text("Folder\tName\tDescription\tFiles\tReferences\nNodes\tA\\B\tx\t1\t2\n", encoding="utf-16")

@@ -12,6 +12,7 @@ from typing import Any, Optional
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from ..writers._cells import ILLEGAL_CHARS as ILLEGAL_CHARACTERS_RE  # also U+FFFE/FFFF, surrogates
+from ..writers._cells import typed_as_text
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -57,14 +58,14 @@ def _clean(value: Any) -> Any:
 
 def _row(ws: Any, values: list, font: Optional[Font] = None, border: Optional[Border] = None,
          fill: Optional[PatternFill] = None, formats: Optional[dict] = None) -> None:
-    """Append one row; strings that look like formulas are kept as text."""
+    """Append one row; strings that look like formulas or error values are kept as text."""
     out = []
     for i, v in enumerate(values):
         v = _clean(v)
         fmt = formats.get(i) if formats else None
-        if font or border or fill or fmt or (type(v) is str and v[:1] == "="):
+        if font or border or fill or fmt or typed_as_text(v):
             cell = WriteOnlyCell(ws, value=v)
-            if type(v) is str and v[:1] == "=":
+            if typed_as_text(v):
                 cell.data_type = "s"
             if font:
                 cell.font = font
@@ -110,7 +111,7 @@ def _table(ws: Any, df: Any, wrap_cols: tuple = ()) -> None:
         else:
             row = [_clean(v) for v in values]
             for v in row:
-                if type(v) is str and v[:1] == "=":
+                if typed_as_text(v):
                     row = _formula_safe(ws, row)
                     break
             ws.append(row)
@@ -120,7 +121,7 @@ def _formula_safe(ws: Any, values: Any) -> list:
     out = []
     for v in values:
         v = _clean(v)
-        if type(v) is str and v[:1] == "=":
+        if typed_as_text(v):
             cell = WriteOnlyCell(ws, value=v)
             cell.data_type = "s"
             out.append(cell)

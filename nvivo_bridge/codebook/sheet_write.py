@@ -15,6 +15,7 @@ from typing import Any, Optional
 from .._io import atomic_write
 from ..errors import Diagnostics
 from ..model import Project
+from ..writers._cells import typed_as_text
 from .extract import tree_order
 
 __all__ = ["COLUMNS", "SET_COLUMNS", "codebook_rows", "write_codebook_xlsx", "write_codebook_csv",
@@ -80,8 +81,8 @@ def _put_rows(ws, header: tuple[str, ...], rows: list[list[Any]], diag: Diagnost
     for r, values in enumerate(rows, start=2):
         for col, value in enumerate(values, start=1):
             cell = ws.cell(r, col, _clean(value, diag, f"sheet {ws.title} row {r}"))
-            if isinstance(value, str) and value.startswith("="):
-                cell.data_type = "s"  # a name like "=x" is text, never a formula
+            if typed_as_text(cell.value):
+                cell.data_type = "s"  # a name like "=x" or "#N/A" is text, never a formula or an error
     ws.freeze_panes = "A2"
 
 

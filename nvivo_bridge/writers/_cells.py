@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..errors import Diagnostics
 
-__all__ = ["ILLEGAL_CHARS", "FORMULA_START", "EXCEL_MAX_CHARS", "Column", "TablePrep", "cut_marker",
+__all__ = ["ILLEGAL_CHARS", "FORMULA_START", "EXCEL_MAX_CHARS", "ERROR_TEXTS", "typed_as_text", "Column", "TablePrep", "cut_marker",
            "header_value", "progress_ticker"]
 
 # Characters an .xlsx (XML 1.0) cannot hold: C0 controls except tab, LF, CR; lone surrogates;
@@ -27,6 +27,14 @@ ILLEGAL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff
 # A text cell starting with one of these is read as a formula by spreadsheet programs.
 FORMULA_START = ("=", "+", "-", "@")
 EXCEL_MAX_CHARS = 32_767
+# Texts openpyxl would write as Excel error values (its ``ERROR_CODES``) instead of text.
+ERROR_TEXTS = frozenset(("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"))
+
+
+def typed_as_text(value: Any) -> bool:
+    """Whether ``value`` is text that openpyxl would otherwise write as a formula (``=…``) or as
+    an error value (``#N/A``…), so its cell must be typed as text explicitly."""
+    return value.__class__ is str and ((len(value) > 1 and value[0] == "=") or value in ERROR_TEXTS)
 
 
 def cut_marker(removed: int) -> str:
