@@ -42,8 +42,12 @@ _CHILDREN = {  # what each frame accepts as a built child
     "AudioSource": _MEDIA | {"AudioSelection"}, "VideoSource": _MEDIA | {"VideoSelection"},
     "Transcript": {"Description", "PlainTextContent", "SyncPoint", "TranscriptSelection", "NoteRef"},
 }
+# Coding, Description and NoteRef produce no events: most of them sit inside selections (built
+# whole at the selection's end), and the few that are a frame's own children are taken at the
+# frame's end (``_leftovers``).  At 200,000 selections that is 800,000 fewer events to handle.
+_QUIET = {"Coding", "Description", "NoteRef"}
 _EVENT_TAGS = ["{*}" + t for t in sorted(set().union(*_FRAMES.values(), *_CHILDREN.values(), {
-    "Project", "CodeBook", "Description", "NoteRef", "User", "Variable", "Case", "Link", "Set", "Graph"}))]
+    "Project", "CodeBook", "User", "Variable", "Case", "Link", "Set", "Graph"}) - _QUIET)]
 _TEXT_FRAMES = frozenset(("TextSource", "Note", "Representation", "TextDescription"))
 _TOP = {"User": ("users", bp.user, "user"), "Variable": ("variables", bp.variable, "variable"),
         "Case": ("cases", bp.case, "case"), "Link": ("links", bp.link, "link"), "Set": ("sets", bp.set_, "set"),
@@ -105,7 +109,7 @@ class QdeParser:
                     self._child(stack[-1], el)
                 else:
                     frame = stack.pop()
-                    if len(el):  # children that produced no events: unknown elements
+                    if len(el):  # children that produced no events (_QUIET, unknown elements)
                         self._leftovers(frame, el)
                     self._close(frame)
                 el.clear()
@@ -123,10 +127,11 @@ class QdeParser:
         return self.project
 
     def _leftovers(self, frame: list, el: Any) -> None:
-        obj = frame[1]
-        target = obj.extras if hasattr(obj, "extras") else self.project.extras
+        """A frame's children that produced no events: its own codings, description and note
+        references (``_QUIET``), and unknown elements (kept in ``extras`` by :meth:`_child`)."""
         for child in el:
-            self.ctx.unknown_child(target, child)
+            if isinstance(child.tag, str):
+                self._child(frame, child)
 
     def _open_root(self, el: Any) -> Project:
         self._opened = True
