@@ -109,6 +109,36 @@ def test_xsd_valid_and_invalid_qde(tmp_path):
     assert issues and issues[0].location == "bad.qde line 1" and "isCodable" in issues[0].message
 
 
+_SPACED = ('<?xml version="1.0"?>\n<Project xmlns="urn:QDA-XML:project:1.0" name="p">\n  <Users>\n'
+           '    <User guid="{u}" name="u"/>\n  </Users>\n  <CodeBook>\n    <Codes>\n'
+           '      <Code guid="C0000000-0000-4000-8000-000000000001" name="a" isCodable="true">\n'
+           '        <Description>{desc}</Description>\n      </Code>\n    </Codes>\n  </CodeBook>\n'
+           '  <Variables>\n    <Variable guid="D0000000-0000-4000-8000-000000000001" name="n" typeOfVariable="Integer"/>\n'
+           '  </Variables>\n  <Cases>\n    <Case guid="E0000000-0000-4000-8000-000000000001" name="c">\n'
+           '      <VariableValue>\n        <VariableRef targetGUID="D0000000-0000-4000-8000-000000000001"/>\n'
+           '        <IntegerValue>{value}</IntegerValue>\n      </VariableValue>\n    </Case>\n  </Cases>\n</Project>\n')
+
+
+@pytest.mark.parametrize("desc, value, user", [
+    ("   ", "7", "B0000000-0000-4000-8000-000000000001"), ("\n  ", " ", "B0000000-0000-4000-8000-000000000001"),
+    ("x", "  ", "nope"), ("", "", "B0000000-0000-4000-8000-000000000001"),
+])
+def test_indentation_dropped_before_validation_changes_no_finding(tmp_path, desc, value, user):
+    """The XSD check parses without the blank text between elements (less memory); whitespace-only
+    values inside elements are judged as before, at the same lines."""
+    from lxml import etree
+
+    from nvivo_bridge.validate import _schema
+
+    f = tmp_path / "p.qde"
+    f.write_text(_SPACED.format(desc=desc, value=value, u=user), encoding="utf-8")
+    schema = _schema("project")
+    schema.validate(etree.parse(str(f)))
+    want = [(e.message, f"p.qde line {e.line}") for e in schema.error_log]
+    got = [(i.message, i.location) for i in xsd_issues(f) if i.code == "schema-invalid"]
+    assert got == want
+
+
 def test_namespace_variant_is_normalised(tmp_path):
     f = tmp_path / "cb.qdc"
     f.write_text('<CodeBook xmlns="urn:QDA-XML:codebook:0:4" origin="x"><Codes>'

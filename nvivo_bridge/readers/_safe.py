@@ -38,10 +38,11 @@ def iterparse_kwargs() -> dict:
                 remove_comments=True, remove_pis=True)
 
 
-def xml_parser() -> etree.XMLParser:
-    """A fresh lxml parser for untrusted XML (no entities, no DTD, no network, no huge tree)."""
+def xml_parser(remove_blank_text: bool = False) -> etree.XMLParser:
+    """A fresh lxml parser for untrusted XML (no entities, no DTD, no network, no huge tree);
+    ``remove_blank_text`` drops the whitespace-only text between elements."""
     return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
-                           remove_comments=True, remove_pis=True)
+                           remove_comments=True, remove_pis=True, remove_blank_text=remove_blank_text)
 
 
 def is_unsafe_name(name: str) -> bool:
