@@ -33,7 +33,8 @@ from lxml import etree
 
 from ._floor_tables import END_TAGS, START_TAGS, Q, Tally, when
 
-__all__ = ["iter_rows", "iter_tables", "raw_rows", "WIDE_HEADER", "floor_raw", "floor_csv", "floor_xlsx", "floor_qdpx", "FLOORS"]
+__all__ = ["iter_rows", "iter_tables", "raw_rows", "WIDE_HEADER", "floor_raw", "floor_csv", "floor_xlsx",
+           "floor_qdpx", "FLOORS"]
 
 HEADER = ["source", "selection", "start", "end", "code", "coder", "created", "excerpt"]
 WIDE_HEADER = HEADER + ["coding", "source_guid", "code_path", "case", "attr_1", "attr_2",
@@ -113,7 +114,8 @@ def iter_rows(path: Path, wide: bool = False, tally: Optional[Tally] = None) -> 
                         look.selections += 1
                         memo = el.find(Q + "NoteRef")
                         if memo is not None:
-                            look.attached[memo.get("targetGUID")] = ("selection", f"{src_name}: “{_short(excerpt)}”")
+                            where = f"{src_name}: “{_short(excerpt)}”"
+                            look.attached[memo.get("targetGUID")] = ("selection", where)
                     for coding in el.iterfind(Q + "Coding"):
                         code = coding.find(Q + "CodeRef").get("targetGUID")
                         user = coding.get("creatingUser")

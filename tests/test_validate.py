@@ -113,10 +113,13 @@ _SPACED = ('<?xml version="1.0"?>\n<Project xmlns="urn:QDA-XML:project:1.0" name
            '    <User guid="{u}" name="u"/>\n  </Users>\n  <CodeBook>\n    <Codes>\n'
            '      <Code guid="C0000000-0000-4000-8000-000000000001" name="a" isCodable="true">\n'
            '        <Description>{desc}</Description>\n      </Code>\n    </Codes>\n  </CodeBook>\n'
-           '  <Variables>\n    <Variable guid="D0000000-0000-4000-8000-000000000001" name="n" typeOfVariable="Integer"/>\n'
-           '  </Variables>\n  <Cases>\n    <Case guid="E0000000-0000-4000-8000-000000000001" name="c">\n'
-           '      <VariableValue>\n        <VariableRef targetGUID="D0000000-0000-4000-8000-000000000001"/>\n'
-           '        <IntegerValue>{value}</IntegerValue>\n      </VariableValue>\n    </Case>\n  </Cases>\n</Project>\n')
+           '  <Variables>\n'
+           '    <Variable guid="D0000000-0000-4000-8000-000000000001" name="n" typeOfVariable="Integer"/>\n'
+           '  </Variables>\n  <Cases>\n'
+           '    <Case guid="E0000000-0000-4000-8000-000000000001" name="c">\n      <VariableValue>\n'
+           '        <VariableRef targetGUID="D0000000-0000-4000-8000-000000000001"/>\n'
+           '        <IntegerValue>{value}</IntegerValue>\n      </VariableValue>\n    </Case>\n  </Cases>\n'
+           '</Project>\n')
 
 
 @pytest.mark.parametrize("desc, value, user", [

@@ -18,8 +18,8 @@ import pandas as pd
 
 from ..errors import Diagnostics
 
-__all__ = ["ILLEGAL_CHARS", "FORMULA_START", "EXCEL_MAX_CHARS", "ERROR_TEXTS", "typed_as_text", "Column", "TablePrep", "cut_marker",
-           "header_value", "progress_ticker"]
+__all__ = ["ILLEGAL_CHARS", "FORMULA_START", "EXCEL_MAX_CHARS", "ERROR_TEXTS", "typed_as_text", "Column",
+           "TablePrep", "cut_marker", "header_value", "progress_ticker"]
 
 # Characters an .xlsx (XML 1.0) cannot hold: C0 controls except tab, LF, CR; lone surrogates;
 # U+FFFE/U+FFFF.  openpyxl refuses the first group and lxml the rest.
