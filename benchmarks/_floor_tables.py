@@ -97,7 +97,7 @@ class Tally:
             self.project = dict(el.attrib)
 
     def end(self, tag: str, el) -> None:
-        """An element closes (the caller frees it afterwards)."""
+        """An element closes (a Case is cleared here; the rest are small or freed by the floor)."""
         if tag == Q + "Code":
             self._names.pop()
             self._code_row.pop()
