@@ -56,25 +56,18 @@ def test_lang_id_sheet_names_and_labels(tmp_path):
     assert set(res.frame("quotations").query("case == 'I6'")["Jenjang"]) == {"(kosong)"}
 
 
-def test_formula_like_text_stays_text(tmp_path):
+@pytest.mark.parametrize("description, shown", [
+    ("=HYPERLINK(\"x\")\x07", "=HYPERLINK(\"x\")"),
+    ("#N/A", "#N/A"),  # regression: it was written as an Excel error value, not as text
+], ids=["formula-like", "error-code"])
+def test_formula_like_text_stays_text(tmp_path, description, shown):
     p = build_project()
     code = next(iter(p.codes.values()))
-    code.description = "=HYPERLINK(\"x\")\x07"
+    code.description = description
     out = tmp_path / "f.xlsx"
     write_workbook(build(p), out)
     cell = openpyxl.load_workbook(out)["Code Detail"]["G2"]
-    assert cell.value == "=HYPERLINK(\"x\")" and cell.data_type == "s"
-
-
-def test_error_value_text_stays_text(tmp_path):
-    """Regression: a description "#N/A" was written as an Excel error value, not as text."""
-    p = build_project()
-    code = next(iter(p.codes.values()))
-    code.description = "#N/A"
-    out = tmp_path / "f.xlsx"
-    write_workbook(build(p), out)
-    cell = openpyxl.load_workbook(out)["Code Detail"]["G2"]
-    assert cell.value == "#N/A" and cell.data_type == "s"
+    assert cell.value == shown and cell.data_type == "s"
 
 
 def test_figures_png_and_svg(tmp_path):

@@ -195,7 +195,6 @@ def header_value(name: Any) -> str:
     return ILLEGAL_CHARS.sub("", str(name))
 
 
-
 def progress_ticker(progress: Optional[Callable[[int, int], None]], total: int,
                     every: int = 5_000) -> Callable[[int], None]:
     """A ``tick(rows)`` for a writer: calls ``progress(done, total)`` each ``every`` rows and

@@ -22,7 +22,8 @@ from ..errors import Diagnostics, WriteError
 from ..model import Project
 from ..options import WriteOptions
 from ..sheets import TableRows, sheet_name, table_rows, writing_order, written_counts
-from ._cells import ERROR_TEXTS, EXCEL_MAX_CHARS, Column, TablePrep, header_value, progress_ticker
+from ._cells import (ERROR_TEXTS, EXCEL_MAX_CHARS, Column, TablePrep, header_value, progress_ticker,
+                     typed_as_text)
 
 __all__ = ["write", "EXCEL_MAX_ROWS", "EXCEL_MAX_COLUMNS", "WRAPPED"]
 
@@ -120,18 +121,18 @@ def _cells(ws, table: str, col: Column, styles: _Styles) -> list:
     elif not col.is_text and not col.plain and any(isinstance(v, _dt.date) for v in values):
         out = [styles.dated(ws, v) if isinstance(v, _dt.date) else v for v in values]
     else:
-        out = values if not col.formula_like else list(values)
-    as_text = [k for k in col.formula_like if values[k].startswith("=") and len(values[k]) > 1]
-    if col.is_text and not ERROR_TEXTS.isdisjoint(values):
-        as_text += [k for k, v in enumerate(values) if v.__class__ is str and v in ERROR_TEXTS]
+        out = values
+    # Formula-like rows are listed already; an error code ("#N/A") is looked for only when the
+    # column holds one (a set lookup in C).
+    maybe = range(len(values)) if col.is_text and not ERROR_TEXTS.isdisjoint(values) else col.formula_like
+    as_text = [k for k in maybe if typed_as_text(values[k])]
     if as_text and out is values:
-        out = list(values)
+        out = list(values)  # the prepared column stays as it is
     for k in as_text:
         cell = out[k]
         if not isinstance(cell, Cell):
             cell = out[k] = WriteOnlyCell(ws, values[k])
-        # Text that looks like a formula or an error value ("#N/A") stays text.
-        cell.data_type = "s"
+        cell.data_type = "s"  # text that looks like a formula or an error value stays text
     return out
 
 
