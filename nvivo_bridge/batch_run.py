@@ -17,6 +17,7 @@ import os
 import signal
 import threading
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator, Optional, Sequence
@@ -258,12 +259,26 @@ def _not_run(task: Task, outcome: Outcome) -> Result:
     return Result(task.input, task.output, "skipped", error=reason)
 
 
+def _dask_task(task: Task, stop: str) -> Result:
+    """:func:`run_task` on a Dask worker, unless the batch's stop event ``stop`` is set (--fail-fast)."""
+    from dask.distributed import Event
+
+    if Event(stop).is_set():
+        return Result(task.input, task.output, "skipped", error=NOT_RUN_FAIL_FAST)
+    return run_task(task)
+
+
 def run_dask(tasks: Sequence[Task], scheduler, *, fail_fast: bool = False, on_result: OnResult = None,
              timeout: str = "10s") -> Outcome:
     """Run the same :func:`run_task` on a Dask distributed cluster (``scheduler``: an address or a
-    ``Client``; ``timeout`` to connect).  Inputs and outputs must be on storage every worker sees."""
+    ``Client``; ``timeout`` to connect).  Inputs and outputs must be on storage every worker sees.
+
+    With ``fail_fast`` the first failure sets a cluster-wide event: tasks that have not started
+    return ``skipped`` rows, and the ones already running finish and are reported.  (Cancelling
+    would not stop a running task — Dask cannot interrupt a worker thread — and would lose its
+    row, so a "not run" row could point at an output that was written.)"""
     try:
-        from dask.distributed import Client, as_completed
+        from dask.distributed import Client, Event, as_completed
     except ImportError:
         raise UsageError("--dask-scheduler needs Dask distributed",
                          hint="install it with: pip install 'nvivo-bridge[dask]'") from None
@@ -276,8 +291,9 @@ def run_dask(tasks: Sequence[Task], scheduler, *, fail_fast: bool = False, on_re
     rows: dict[int, Result] = {}
     outcome = Outcome([])
     futures = []
+    stop = Event(f"nvivo-bridge-stop-{uuid.uuid4().hex}", client=client)
     try:
-        futures = client.map(run_task, list(tasks), pure=False)
+        futures = client.map(_dask_task, list(tasks), stop=stop.name, pure=False)
         index = {f.key: i for i, f in enumerate(futures)}
         for fut in as_completed(futures):
             i = index[fut.key]
@@ -286,12 +302,14 @@ def run_dask(tasks: Sequence[Task], scheduler, *, fail_fast: bool = False, on_re
                 on_result(rows[i])
             if fail_fast and rows[i].status == "failed" and not outcome.stopped:
                 outcome.stopped = True
-                client.cancel([f for f in futures if not f.done()])
+                stop.set()
     except KeyboardInterrupt:
         outcome.interrupted = True
         with contextlib.suppress(Exception):
             client.cancel(futures)
     finally:
+        with contextlib.suppress(Exception):
+            stop.clear()   # frees the event's state on the scheduler
         if own:
             client.close()
     outcome.results = [rows.get(i) or _not_run(t, outcome) for i, t in enumerate(tasks)]
