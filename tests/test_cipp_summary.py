@@ -136,3 +136,24 @@ def test_sample_is_deterministic_and_realistic():
     assert all(ch in joined for ch in "\u201c\u201d\u2014\u00e9") and "\U0001F60A" in joined
     assert [v.type for v in a.variables.values()] == ["Text", "Text", "Text", "Integer"]
     assert len(a.sets) == 1 and a.links and any(c.note_refs for _s, _sel, c in a.iter_codings())
+
+
+def test_long_alike_attribute_names_get_their_own_valid_sheets(tmp_path):
+    """Regression: matrix sheet names were cut to 31 code points, so two attributes starting
+    alike shared one name (one matrix overwrote the other) and an emoji name was too long for
+    Excel, which counts UTF-16 units."""
+    import openpyxl
+
+    from nvivo_bridge.cipp import write_workbook
+
+    p = build_project()
+    names = {"Jenjang": "Jabatan fungsional widyaiswara 😀 jenjang",
+             "Masa_kerja": "Jabatan fungsional widyaiswara 😀 masa kerja"}
+    for var in p.variables.values():
+        var.name = names.get(var.name, var.name)
+    res = build(p, group_by=list(names.values()))
+    matrices = [res.sheet_keys[f"matrix:{n}"] for n in names.values()]
+    assert len(set(matrices)) == 2
+    assert all(len(m.encode("utf-16-le")) // 2 <= 31 for m in matrices)
+    write_workbook(res, tmp_path / "c.xlsx")
+    assert set(matrices) <= set(openpyxl.load_workbook(tmp_path / "c.xlsx", read_only=True).sheetnames)

@@ -5,6 +5,8 @@ import datetime as dt
 
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from nvivo_bridge.errors import Diagnostics
 from nvivo_bridge.model import Case, Code, Coding, Project, Selection, Source, Table, Variable, VariableValue
@@ -193,9 +195,28 @@ def test_extra_tables_get_safe_unique_sheet_names(small_project):
 @pytest.mark.parametrize("name,taken,want", [
     ("History", [], "History table"), ("x" * 40, [], "x" * 31), ("x" * 40, ["x" * 31], "x" * 27 + " (2)"),
     ("'quoted'", [], "quoted"), ("", [], "Table"),
+    # Regressions: Excel counts UTF-16 units (an emoji is two), and refuses a name that ends in
+    # an apostrophe, which a cut could leave.
+    ("😀" * 20, [], "😀" * 15), ("a" + "😀" * 20, [], "a" + "😀" * 15), ("x" * 30 + "'yz", [], "x" * 30),
+    ("😀" * 20, ["😀" * 15], "😀" * 13 + " (2)"),
 ])
 def test_sheet_name(name, taken, want):
     assert sheet_name(name, taken) == want
+
+
+@given(st.text(max_size=60), st.lists(st.text(max_size=40), max_size=5))
+def test_sheet_names_are_accepted_by_xlsxwriter(name, taken):
+    """Whatever the table is called, the sheet name is one XlsxWriter (like Excel) accepts."""
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(None)
+    taken = [sheet_name(t, []) for t in dict.fromkeys(taken)]
+    taken = list(dict.fromkeys(t.lower() for t in taken))
+    for t in taken:
+        wb.add_worksheet(t)
+    got = sheet_name(name, taken)
+    wb.add_worksheet(got)   # raises InvalidWorksheetName / DuplicateWorksheetName otherwise
+    assert got.lower() not in taken
 
 
 def test_tables_is_the_public_entry_point(small_project):

@@ -6,6 +6,8 @@ contract); sheet names, component labels, figure/report captions and the Metadat
 """
 from __future__ import annotations
 
+from typing import Iterable
+
 from ..errors import UsageError
 
 __all__ = ["COMPONENTS", "SUBCOMPONENTS", "LANGS", "label", "sheet_name", "text", "check_lang"]
@@ -87,14 +89,16 @@ def label(key: str, lang: str = "en") -> str:
     return _LABELS[lang].get(key, key)
 
 
-def sheet_name(key: str, lang: str = "en", attribute: str = "") -> str:
-    """The sheet name for ``key``; ``matrix`` takes the attribute name (Excel limits names to 31 chars)."""
+def sheet_name(key: str, lang: str = "en", attribute: str = "", taken: Iterable[str] = ()) -> str:
+    """The sheet name for ``key``; ``matrix`` takes the attribute name.  Made valid for Excel
+    (31 UTF-16 units, no ``[]:*?/\\``) and unique among ``taken`` (two long attribute names
+    that start alike must not share, and so overwrite, one sheet)."""
+    from ..sheets import sheet_name as valid_sheet_name
+
     name = _SHEETS[lang][key]
     if key == "matrix":
         name = f"{name} {attribute}"
-    for ch in "[]:*?/\\":
-        name = name.replace(ch, "_")
-    return name[:31]
+    return valid_sheet_name(name, taken)
 
 
 def text(key: str, lang: str = "en") -> str:

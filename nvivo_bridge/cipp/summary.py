@@ -116,7 +116,7 @@ def build(project: Project, mapping: Union[str, Path, dict, MappingConfig, None]
     frames += [("quotations", None, sheets_more.quotations), ("unmapped", None, sheets_more.unmapped),
                ("empty", None, sheets_more.empty_codes), ("warnings", None, sheets_more.warnings)]
     for key, attr, fn in frames:
-        name = sheet_name(key, lang, attr or "")
+        name = sheet_name(key, lang, attr or "", res.sheet_keys.values())
         logical = f"{key}:{attr}" if attr else key
         res.sheet_keys[logical] = name
     for key, attr, fn in frames:

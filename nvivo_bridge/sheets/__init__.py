@@ -45,18 +45,31 @@ _SHEET_BAD = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
 
 
 def sheet_name(name: str, taken: Iterable[str] = ()) -> str:
-    """A valid, unique Excel sheet name (≤ 31 characters, none of ``[]:*?/\\``, not ``History``)
-    that is also a safe file name for the CSV folder."""
+    """A valid, unique Excel sheet name (≤ 31 characters as Excel counts them, in UTF-16 units;
+    none of ``[]:*?/\\``; no apostrophe at either end; not ``History``) that is also a safe
+    file name for the CSV folder."""
     base = _SHEET_BAD.sub("_", name or "").strip().strip("'").lstrip(".") or "Table"
     if base.lower() == "history":
         base = "History table"
     used = {t.lower() for t in taken}
-    cand, n = base[:31], 2
+    cand, n = _cut_name(base, 31), 2
     while cand.lower() in used:
         tail = f" ({n})"
-        cand = base[:31 - len(tail)] + tail
+        cand = _cut_name(base, 31 - len(tail)) + tail
         n += 1
     return cand
+
+
+def _cut_name(name: str, units: int) -> str:
+    """``name`` cut to ``units`` UTF-16 units (an emoji takes two), never ending in an apostrophe
+    or a space (Excel refuses the first, and the second would hide in the cut)."""
+    out, used = [], 0
+    for ch in name:
+        used += 2 if ord(ch) > 0xFFFF else 1
+        if used > units:
+            break
+        out.append(ch)
+    return "".join(out).rstrip("' ") or "Table"
 
 
 def warnings_table(issues: Iterable[Any]) -> pd.DataFrame:
