@@ -211,6 +211,42 @@ def test_failed_write_leaves_nothing(small_project, tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_disk_full_at_save_is_a_write_error_and_leaves_nothing(small_project, tmp_path, monkeypatch):
+    def disk_full(self, filename):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(openpyxl.Workbook, "save", disk_full)
+    out = tmp_path / "p.xlsx"
+    with pytest.raises(WriteError, match="No space left on device") as info:
+        nvivo_bridge.write(small_project, out)
+    assert str(out) in str(info.value)
+    assert list(tmp_path.iterdir()) == []   # neither the output nor its temporary file
+
+
+def test_success_leaves_only_the_workbook(small_project, tmp_path):
+    nvivo_bridge.write(small_project, tmp_path / "p.xlsx")
+    assert [f.name for f in tmp_path.iterdir()] == ["p.xlsx"]
+
+
+@pytest.mark.parametrize("text", [
+    "line one\r\nline two\r\n",        # NVivo's CRLF transcripts
+    "literal _x000D_ and _x005F_ text",   # what OOXML escapes look like, as plain text
+    "<r>rich-text lookalike</r>",          # XlsxWriter would write this as raw XML
+])
+def test_excerpt_text_is_stored_exactly(small_project, tmp_path, text):
+    """The workbook keeps an excerpt's exact characters for any reader, openpyxl and pandas
+    included: a carriage return is not stored as Excel's ``_x000D_`` escape (which only Excel
+    and LibreOffice decode), and markup-like text is text.  This is why the writer stays on
+    openpyxl rather than the faster XlsxWriter (docs/performance.md)."""
+    p = small_project
+    src = p.sources[g("50", 1)]
+    src.text = text
+    src.selections = [Selection(g("5e", 9), start=0, end=len(text), codings=[Coding(g("c1", 50), g("c", 2))])]
+    out = tmp_path / "p.xlsx"
+    _write(p, out)
+    assert text in set(_sheet_frame(openpyxl.load_workbook(out)["Codings"])["text"])
+    assert text in set(pd.read_excel(out, sheet_name="Codings")["text"])
+
+
 def test_cli_convert_to_xlsx(tmp_path):
     src = tmp_path / "p.json"
     from projects import rich_project
