@@ -70,6 +70,21 @@ def test_formula_like_text_stays_text(tmp_path, description, shown):
     assert cell.value == shown and cell.data_type == "s"
 
 
+def test_quotations_keep_the_exact_excerpt_text(tmp_path):
+    """The sample's transcripts use CRLF: every quotation reads back (openpyxl, as pandas
+    does) with exactly the characters of the summary, carriage returns included."""
+    p = build_project()
+    src = next(s for s in p.sources.values() if s.selections)
+    src.selections[0].start, src.selections[0].end = 0, len(src.text)   # a quotation over line breaks
+    res = build(p)
+    out = tmp_path / "q.xlsx"
+    write_workbook(res, out)
+    rows = list(openpyxl.load_workbook(out, read_only=True)["Quotations"].iter_rows(values_only=True))
+    texts = [r[rows[0].index("text")] for r in rows[1:]]
+    want = res.frame("quotations")["text"].tolist()
+    assert texts == want and any("\r\n" in t for t in want)
+
+
 def test_figures_png_and_svg(tmp_path):
     written = write_figures(build(build_project()), tmp_path)
     names = sorted(p.name for p in written)
