@@ -176,3 +176,31 @@ def test_missing_output_folder_is_one_clean_line(tmp_path):
     assert proc.returncode == 1
     assert "output folder does not exist" in proc.stderr
     assert "Traceback" not in proc.stderr and "Exception ignored" not in proc.stderr
+
+
+def test_over_long_cells_are_cut_as_excel_counts(tmp_path):
+    """Regression: a quotation was cut at 32,000 code points, so an emoji-heavy one stayed
+    longer than Excel's 32,767 UTF-16 units; other long cells (a code description) were cut
+    silently by openpyxl.  Both now fit, and say so."""
+    p = build_project()
+    src = next(s for s in p.sources.values() if s.selections)
+    sel = src.selections[0]
+    src.text = src.text + "😀" * 20_000
+    sel.end = len(src.text)
+    code = next(iter(p.codes.values()))
+    code.description = "x" * 40_000
+    res = build(p)
+    out = tmp_path / "long.xlsx"
+    write_workbook(res, out)
+    wb = openpyxl.load_workbook(out, read_only=True)
+
+    def units(text):
+        return len(text.encode("utf-16-le")) // 2
+
+    q = list(wb["Quotations"].iter_rows(values_only=True))
+    texts = [r[q[0].index("text")] for r in q[1:]]
+    long_quote = next(t for t in texts if "😀" in t)
+    assert units(long_quote) <= 32_000 and long_quote.endswith("😀\u2026")
+    d = list(wb["Code Detail"].iter_rows(values_only=True))
+    desc = next(r[d[0].index("description")] for r in d[1:] if r[d[0].index("description")])
+    assert units(desc) <= 32_767 and desc.startswith("x" * 32_000) and desc.endswith("an Excel cell holds 32,767]")

@@ -6,6 +6,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..writers._cells import cut_text, utf16_len
 from .labels import COMPONENTS, text
 from .mapping import describe_rules
 
@@ -13,6 +14,11 @@ __all__ = ["metadata", "quotations", "unmapped", "empty_codes", "warnings", "MAX
 
 MAX_TEXT = 32_000  # Excel's cell limit is 32,767 characters
 MAX_WARNINGS_PER_TYPE = 2_000
+
+
+def _ellipsis(removed: int) -> str:
+    """The end of a quotation cut to MAX_TEXT (the spec's "…")."""
+    return "\u2026"
 
 
 def metadata(res: Any) -> pd.DataFrame:
@@ -99,8 +105,8 @@ def quotations(res: Any) -> pd.DataFrame:
         t = idx.text[e]
         if idx.kind[e] != "text":
             t = f"{non_text} {t}".strip() if t else non_text
-        elif t and len(t) > MAX_TEXT:
-            t = t[:MAX_TEXT - 1] + "\u2026"
+        elif t and len(t) > MAX_TEXT // 2 and utf16_len(t) > MAX_TEXT:   # Excel counts UTF-16 units
+            t = cut_text(t, MAX_TEXT, _ellipsis)
         cols["text"].append(t)
         entries = c.ref_entries[r]
         cols["coders"].append(", ".join(dict.fromkeys(idx.coder[x] or "(unknown)" for x in entries)))

@@ -12,7 +12,7 @@ from typing import Any, Optional
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from ..writers._cells import ILLEGAL_CHARS as ILLEGAL_CHARACTERS_RE  # also U+FFFE/FFFF, surrogates
-from ..writers._cells import typed_as_text
+from ..writers._cells import EXCEL_MAX_CHARS, cut_text, typed_as_text, utf16_len
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -32,14 +32,22 @@ _WRAP = Alignment(wrap_text=True, vertical="top")
 _PCT_COLS = ("references_pct", "cases_pct", "pct_of_component")
 
 
+def _cut_marker(removed: int) -> str:
+    return f" … [cut: {removed:,} more characters; an Excel cell holds {EXCEL_MAX_CHARS:,}]"
+
+
 def _clean(value: Any) -> Any:
-    """A value openpyxl can store: no NaN/NA, no numpy scalars, no control characters."""
+    """A value openpyxl can store: no NaN/NA, no numpy scalars, no control characters, no text
+    longer than an Excel cell holds (cut with a visible marker: openpyxl would cut it silently,
+    and by code points, where Excel counts UTF-16 units)."""
     if value is None:
         return None
     t = type(value)
     if t is str:
         if ILLEGAL_CHARACTERS_RE.search(value):
             value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if len(value) > EXCEL_MAX_CHARS // 2 and utf16_len(value) > EXCEL_MAX_CHARS:
+            value = cut_text(value, EXCEL_MAX_CHARS, _cut_marker)
         return value
     if t is float:
         return None if math.isnan(value) else value
