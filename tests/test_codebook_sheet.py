@@ -195,6 +195,23 @@ def test_error_value_names_stay_text(tmp_path):
     assert _fields(read_codebook_sheet(out, Diagnostics())) == _fields(p)
 
 
+def test_over_long_description_is_cut_with_a_warning(tmp_path):
+    """Regression: openpyxl cut a description longer than an Excel cell silently (by code points,
+    so emoji text still overflowed Excel's 32,767 UTF-16 units); the codebook read back from the
+    sheet then lost text without a word."""
+    codes = [Code(g("c", 0), "Long", description="😀" * 20_000), Code(g("c", 1), "Short", description="ok")]
+    p = Project(codes={c.guid: c for c in codes})
+    diag = Diagnostics()
+    write_codebook_xlsx(p, tmp_path / "f.xlsx", diag)
+    assert diag.count("xlsx-cell-cut") == 1
+    back = read_codebook_sheet(tmp_path / "f.xlsx", Diagnostics())
+    desc = back.codes[g("c", 0)].description
+    assert len(desc.encode("utf-16-le")) // 2 <= 32_767 and desc.startswith("😀" * 16_000)
+    assert desc.endswith("a CSV codebook keeps them]") and back.codes[g("c", 1)].description == "ok"
+    write_codebook_csv(p, tmp_path / "f.csv")
+    assert read_codebook_sheet(tmp_path / "f.csv", Diagnostics()).codes[g("c", 0)].description == "😀" * 20_000
+
+
 def test_nvivo_codebook_csv_is_not_a_codebook_sheet(tmp_path):
     f = tmp_path / "Codebook - p.csv"
     f.write_text("Folder\tName\tDescription\tFiles\tReferences\nNodes\tA\\B\tx\t1\t2\n", encoding="utf-16")

@@ -60,16 +60,26 @@ def _guid(book: Project, guid: str) -> str:
 
 
 def _clean(value: Any, diag: Diagnostics, where: str) -> Any:
-    """Drop characters an .xlsx cannot hold (control characters), with a warning."""
+    """Drop characters an .xlsx cannot hold (control characters), and cut text longer than an
+    Excel cell holds with a visible marker (openpyxl would cut it silently), each with a warning."""
     if not isinstance(value, str):
         return value
     # Imported here: writers._cells pulls in pandas, which reading a codebook sheet does not need.
-    from ..writers._cells import ILLEGAL_CHARS  # lxml also refuses U+FFFE/FFFF, hence not openpyxl's own
+    # lxml also refuses U+FFFE/FFFF, hence not openpyxl's own ILLEGAL_CHARACTERS_RE.
+    from ..writers._cells import EXCEL_MAX_CHARS, ILLEGAL_CHARS, cut_text, utf16_len
 
     cleaned = ILLEGAL_CHARS.sub("", value)
     if cleaned != value:
         diag.warn("xlsx-illegal-characters", "control characters removed (Excel cannot store them)", where)
+    if len(cleaned) > EXCEL_MAX_CHARS // 2 and utf16_len(cleaned) > EXCEL_MAX_CHARS:
+        cleaned = cut_text(cleaned, EXCEL_MAX_CHARS, _cut_marker)
+        diag.warn("xlsx-cell-cut", f"text longer than an Excel cell holds ({EXCEL_MAX_CHARS:,} characters) was cut; "
+                  "reading this sheet back keeps the cut text, so edit a CSV codebook to keep it whole", where)
     return cleaned
+
+
+def _cut_marker(removed: int) -> str:
+    return f" … [cut: {removed:,} more characters; a CSV codebook keeps them]"
 
 
 def _put_rows(ws, header: tuple[str, ...], rows: list[list[Any]], diag: Diagnostics) -> None:
