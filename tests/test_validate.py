@@ -187,3 +187,102 @@ def test_corpus_findings_match_the_documented_ones():
     mac15 = codes_of(validate_path(refi / "qualcoding-nvivo-mac15.qdpx"))  # Q14
     assert {"source-text-empty", "source-name-is-guid"} <= mac15
     assert problems(validate_path(refi / "ponte-atlas-target.qdpx")) == []
+
+
+def _tree_errors(path) -> list[str]:
+    """The schema errors of a plain tree validation (the slow path, the reference)."""
+    from lxml import etree
+
+    from nvivo_bridge.readers._safe import xml_parser
+    from nvivo_bridge.validate import _schema
+
+    root = etree.parse(str(path), xml_parser(remove_blank_text=True)).getroot()
+    schema = _schema("codebook" if "codebook" in root.tag else "project")
+    schema.validate(root.getroottree())
+    return [e.message for e in schema.error_log]
+
+
+_MUTATIONS = [
+    (b' isCodable="true"', b""), (b'startPosition="', b'startPosition="x'), (b"<Users>", b"<Users><Stray/>"),
+    (b'name="', b'nom="'), (b"<Codes>", b"<Codes><Code/>"), (b"</Sources>", b"<TextSource/></Sources>"),
+    (b'typeOfVariable="', b'typeOfVariable="Nope'), (b"<CodeRef ", b"<CodeRef bogus=\"1\" "),
+    (b"</Project>", b"<Extra/></Project>"), (b"<Description>", b"<Description><b/>"),
+]
+
+
+@pytest.fixture(scope="module")
+def rich_qde(tmp_path_factory):
+    from projects import rich_project
+
+    out = tmp_path_factory.mktemp("qde") / "p.qdpx"
+    api.write(rich_project(), out)
+    with zipfile.ZipFile(out) as z:
+        return z.read("project.qde")
+
+
+@pytest.mark.parametrize("k", range(len(_MUTATIONS)))
+@pytest.mark.parametrize("where", ["first", "last"])
+def test_streaming_check_agrees_with_the_tree_validation(tmp_path, rich_qde, k, where):
+    """The streamed yes/no (which frees elements as it goes) says valid exactly when the tree
+    validation finds nothing, for errors early and late in the file; xsd_issues then lists the
+    tree's errors."""
+    from nvivo_bridge.options import ReadOptions
+    from nvivo_bridge.validate import _streams_valid
+
+    old, new = _MUTATIONS[k]
+    assert old in rich_qde
+    at = rich_qde.find(old) if where == "first" else rich_qde.rfind(old)
+    f = tmp_path / "m.qde"
+    f.write_bytes(rich_qde[:at] + new + rich_qde[at + len(old):])
+    want = _tree_errors(f)
+    assert want, "each mutation makes the file invalid"
+    assert _streams_valid(f, ReadOptions()) is False
+    assert [i.message for i in xsd_issues(f) if i.code == "schema-invalid"] == want
+    ok = tmp_path / "ok.qde"
+    ok.write_bytes(rich_qde)
+    assert _streams_valid(ok, ReadOptions()) is True and _tree_errors(ok) == []
+
+
+def test_late_error_in_a_long_file_is_found(tmp_path):
+    """Elements are freed as they stream past; an error after thousands of them is still seen,
+    and the tree validation places it on its line."""
+    from nvivo_bridge.options import ReadOptions
+    from nvivo_bridge.validate import _streams_valid
+
+    code = Code(G("c"), "a")
+    text = "kata " * 4000
+    sels = [Selection(G("5e", n), start=n, end=n + 3, codings=[Coding(G("c1", n), code.guid)]) for n in range(3000)]
+    p = Project(name="p", codes={code.guid: code}, sources={G("50"): Source(G("50"), "S", text=text, selections=sels)})
+    out = tmp_path / "p.qde"
+    api.write(p, out)
+    data = out.read_bytes()
+    assert _streams_valid(out, ReadOptions()) and xsd_issues(out) == []
+    at = data.rfind(b"<PlainTextSelection ")
+    out.write_bytes(data[:at] + b"<PlainTextSelection bogus=\"1\" " + data[at + len(b"<PlainTextSelection "):])
+    assert not _streams_valid(out, ReadOptions())
+    issues = [i for i in xsd_issues(out) if i.code == "schema-invalid"]
+    line = data[:at].count(b"\n") + 1
+    assert len(issues) == 1 and "bogus" in issues[0].message and issues[0].location == f"p.qde line {line}"
+
+
+@needs_corpus
+def test_streaming_check_agrees_on_the_corpus():
+    """Valid and invalid real files (Taguette's codebook breaks the schema, Q6; some use older
+    namespaces, which always take the tree path) get the same verdict both ways."""
+    from lxml import etree
+
+    from nvivo_bridge.options import ReadOptions
+    from nvivo_bridge.readers._safe import xml_parser
+    from nvivo_bridge.validate import _qde_bytes, _schema, _streams_valid
+
+    verdicts = set()
+    for f in sorted((CORPUS / "refi").iterdir()):
+        data, _ = _qde_bytes(f, ReadOptions())
+        root = etree.fromstring(data, xml_parser(remove_blank_text=True))
+        if etree.QName(root).namespace not in ("urn:QDA-XML:project:1.0", "urn:QDA-XML:codebook:1.0"):
+            assert not _streams_valid(f, ReadOptions()), f.name
+            continue
+        valid = _schema("codebook" if "codebook" in root.tag else "project").validate(root.getroottree())
+        assert _streams_valid(f, ReadOptions()) == valid, f.name
+        verdicts.add(valid)
+    assert verdicts == {True, False}
