@@ -157,3 +157,33 @@ def test_long_alike_attribute_names_get_their_own_valid_sheets(tmp_path):
     assert all(len(m.encode("utf-16-le")) // 2 <= 31 for m in matrices)
     write_workbook(res, tmp_path / "c.xlsx")
     assert set(matrices) <= set(openpyxl.load_workbook(tmp_path / "c.xlsx", read_only=True).sheetnames)
+
+
+@pytest.mark.parametrize("dedupe", [True, False])
+def test_segments_per_source_and_coders_per_segment(dedupe):
+    """The same span in two sources is two segments; a segment coded at one code by three coders
+    (one unknown) is one multi-coder finding, listed once, whatever the dedupe setting."""
+    from nvivo_bridge.model import Code, Coding, Project, Selection, Source, User
+
+    def gid(prefix, n):
+        return f"{prefix:0<8}-0000-4000-8000-{n:012d}"
+
+    users = {gid("a", k): User(gid("a", k), name) for k, name in ((1, "A"), (2, "B"))}
+    codes = {gid("c", k): Code(gid("c", k), name) for k, name in ((1, "Context"), (2, "Input"))}
+    c1, c2 = gid("c", 1), gid("c", 2)
+    n = iter(range(1, 100))
+
+    def sel(codings):
+        return Selection(gid("5e", next(n)), start=0, end=4, codings=[
+            Coding(gid("c0", next(n)), code, creating_user=who) for code, who in codings])
+
+    s1 = Source(gid("50", 1), "S1", text="kata satu", selections=[
+        sel([(c1, gid("a", 1)), (c2, gid("a", 1))]), sel([(c1, gid("a", 2))]), sel([(c1, None)])])
+    s2 = Source(gid("50", 2), "S2", text="kata dua", selections=[sel([(c1, gid("a", 1))])])
+    p = Project(name="p", users=users, codes=codes, sources={s.guid: s for s in (s1, s2)})
+    c = build(p, mapping={"rules": [{"path": "Context", "component": "context"},
+                                    {"path": "Input", "component": "input"}]}, coder_dedupe=dedupe).counts
+    assert c.n_segments == 2 and c.n_raw == 5
+    assert c.multi_coder == [(c1, 0, ["(unknown)", "A", "B"])]
+    assert len(c.unit_source) == (2 if dedupe else 4)
+    assert [len(c.direct[g]) for g in (c1, c2)] == ([2, 1] if dedupe else [4, 1])

@@ -95,10 +95,15 @@ def count(project: Project, a: Assignment, coder: Optional[str] = None, coder_de
     c = Counts(index=idx)
     excluded = {g for g, comps in a.components.items() if comps == ("exclude",)}
     case_codes = set(a.case_codes)
+    # A segment, and so a unit and a reference, belongs to one source, and the index lists the
+    # codings source by source: the lookups that make them distinct are kept for the current
+    # source only (at 200,000 codings they would hold about 130 MB at once).
+    current: object = object()
     seg_ids: dict[tuple, int] = {}
     unit_ids: dict = {}
     ref_ids: dict[tuple, int] = {}
-    seg_coders: dict[tuple, set] = {}
+    seg_coders: dict[tuple, object] = {}   # (code, segment) -> its coder, or a set once there are several
+    n_segments = n_units = 0
     words_of = _words
     for i in range(len(idx)):
         g = idx.code_guid[i]
@@ -108,15 +113,21 @@ def count(project: Project, a: Assignment, coder: Optional[str] = None, coder_de
         if g in excluded or g not in a.path:
             continue
         c.n_raw += 1
+        if idx.source_guid[i] != current:
+            current = idx.source_guid[i]
+            _add_multi_coder(c, seg_coders)
+            seg_ids, unit_ids, ref_ids, seg_coders = {}, {}, {}, {}
         key = _segment_key(idx, i)
         seg = seg_ids.get(key)
         if seg is None:
-            seg = seg_ids[key] = len(seg_ids)
+            seg = seg_ids[key] = n_segments
+            n_segments += 1
         who = idx.coder[i]
         ukey = seg if coder_dedupe else (seg, who)
         unit = unit_ids.get(ukey)
         if unit is None:
-            unit = unit_ids[ukey] = len(unit_ids)
+            unit = unit_ids[ukey] = n_units
+            n_units += 1
             c.unit_source.append(idx.source_guid[i])
             c.unit_cases.append(idx.cases[i])
             c.unit_words.append(words_of(idx.text[i]) if idx.kind[i] == "text" else 0)
@@ -133,13 +144,26 @@ def count(project: Project, a: Assignment, coder: Optional[str] = None, coder_de
             c.seg_codes.setdefault(seg, []).append(g)
         else:
             c.ref_entries[ref].append(i)
-        seg_coders.setdefault((g, seg), set()).add(who)
-    c.n_segments = len(seg_ids)
-    c.multi_coder = [(g, seg, sorted(w or "(unknown)" for w in who))
-                     for (g, seg), who in seg_coders.items() if len(who) > 1]
+        # One coder is stored as itself; a set is made only when a second one codes the segment.
+        skey = (g, seg)
+        seen = seg_coders.get(skey, seg_coders)
+        if seen is seg_coders:
+            seg_coders[skey] = who
+        elif isinstance(seen, set):
+            seen.add(who)
+        elif seen != who:
+            seg_coders[skey] = {seen, who}
+    _add_multi_coder(c, seg_coders)
+    c.n_segments = n_segments
     _aggregate(c, a)
     c.overlaps = _overlaps(c, idx)
     return c
+
+
+def _add_multi_coder(c: Counts, seg_coders: dict) -> None:
+    """Add the (code, segment) pairs of one source that several coders coded to ``c.multi_coder``."""
+    c.multi_coder.extend((g, seg, sorted(w or "(unknown)" for w in who))
+                         for (g, seg), who in seg_coders.items() if isinstance(who, set))
 
 
 def _words(text: Optional[str]) -> int:
