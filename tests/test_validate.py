@@ -4,6 +4,8 @@ from __future__ import annotations
 import zipfile
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import CORPUS, needs_corpus
 from nvivo_bridge import api
@@ -286,3 +288,42 @@ def test_streaming_check_agrees_on_the_corpus():
         assert _streams_valid(f, ReadOptions()) == valid, f.name
         verdicts.add(valid)
     assert verdicts == {True, False}
+
+
+@given(st.data())
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_streaming_verdict_equals_tree_verdict_on_damaged_files(tmp_path, rich_qde, data):
+    """Random cuts, copies and insertions anywhere in a valid .qde: the streamed check says valid
+    exactly when the file parses and the tree validation finds nothing, and xsd_issues either
+    lists findings or raises ReadError (malformed XML), nothing else."""
+    from lxml import etree
+
+    from nvivo_bridge.options import ReadOptions
+    from nvivo_bridge.readers._safe import xml_parser
+    from nvivo_bridge.validate import _schema, _streams_valid
+
+    blob = bytearray(rich_qde)
+    for _ in range(data.draw(st.integers(1, 3))):
+        a = data.draw(st.integers(0, len(blob)))
+        b = data.draw(st.integers(a, min(len(blob), a + 40)))
+        how = data.draw(st.sampled_from(["cut", "copy", "insert"]))
+        if how == "cut":
+            del blob[a:b]
+        elif how == "copy":
+            blob[a:a] = blob[a:b]
+        else:
+            blob[a:a] = data.draw(st.sampled_from([b"<x/>", b"\"", b"<", b">", b" a=\"1\"", b"</Code>", b"&amp;"]))
+    f = tmp_path / "d.qde"
+    f.write_bytes(bytes(blob))
+    try:
+        root = etree.fromstring(bytes(blob), xml_parser(remove_blank_text=True))
+    except etree.XMLSyntaxError:
+        root = None
+    valid = (root is not None and etree.QName(root).namespace == "urn:QDA-XML:project:1.0"
+             and _schema("project").validate(root))
+    assert _streams_valid(f, ReadOptions()) == bool(valid)
+    if root is None:
+        with pytest.raises(ReadError, match="not well-formed"):
+            xsd_issues(f)
+    elif etree.QName(root).namespace == "urn:QDA-XML:project:1.0":   # a cut namespace takes other paths
+        assert (problems(xsd_issues(f)) == []) == bool(valid)
