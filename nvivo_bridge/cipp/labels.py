@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from ..errors import UsageError
+from ..sheets import sheet_name as valid_sheet_name
 
 __all__ = ["COMPONENTS", "SUBCOMPONENTS", "LANGS", "label", "sheet_name", "text", "check_lang"]
 
@@ -93,8 +94,6 @@ def sheet_name(key: str, lang: str = "en", attribute: str = "", taken: Iterable[
     """The sheet name for ``key``; ``matrix`` takes the attribute name.  Made valid for Excel
     (31 UTF-16 units, no ``[]:*?/\\``) and unique among ``taken`` (two long attribute names
     that start alike must not share, and so overwrite, one sheet)."""
-    from ..sheets import sheet_name as valid_sheet_name
-
     name = _SHEETS[lang][key]
     if key == "matrix":
         name = f"{name} {attribute}"

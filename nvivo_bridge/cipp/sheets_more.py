@@ -6,7 +6,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..writers._cells import cut_text, utf16_len
+from ..writers._cells import cut_text
 from .labels import COMPONENTS, text
 from .mapping import describe_rules
 
@@ -105,7 +105,7 @@ def quotations(res: Any) -> pd.DataFrame:
         t = idx.text[e]
         if idx.kind[e] != "text":
             t = f"{non_text} {t}".strip() if t else non_text
-        elif t and len(t) > MAX_TEXT // 2 and utf16_len(t) > MAX_TEXT:   # Excel counts UTF-16 units
+        elif t:
             t = cut_text(t, MAX_TEXT, _ellipsis)
         cols["text"].append(t)
         entries = c.ref_entries[r]

@@ -12,7 +12,7 @@ from typing import Any, Optional
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from ..writers._cells import ILLEGAL_CHARS as ILLEGAL_CHARACTERS_RE  # also U+FFFE/FFFF, surrogates
-from ..writers._cells import EXCEL_MAX_CHARS, cut_text, typed_as_text, utf16_len
+from ..writers._cells import EXCEL_MAX_CHARS, cut_text, typed_as_text
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -46,9 +46,7 @@ def _clean(value: Any) -> Any:
     if t is str:
         if ILLEGAL_CHARACTERS_RE.search(value):
             value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        if len(value) > EXCEL_MAX_CHARS // 2 and utf16_len(value) > EXCEL_MAX_CHARS:
-            value = cut_text(value, EXCEL_MAX_CHARS, _cut_marker)
-        return value
+        return cut_text(value, EXCEL_MAX_CHARS, _cut_marker)
     if t is float:
         return None if math.isnan(value) else value
     if t is int or t is bool:

@@ -66,13 +66,14 @@ def _clean(value: Any, diag: Diagnostics, where: str) -> Any:
         return value
     # Imported here: writers._cells pulls in pandas, which reading a codebook sheet does not need.
     # lxml also refuses U+FFFE/FFFF, hence not openpyxl's own ILLEGAL_CHARACTERS_RE.
-    from ..writers._cells import EXCEL_MAX_CHARS, ILLEGAL_CHARS, cut_text, utf16_len
+    from ..writers._cells import EXCEL_MAX_CHARS, ILLEGAL_CHARS, cut_text
 
     cleaned = ILLEGAL_CHARS.sub("", value)
     if cleaned != value:
         diag.warn("xlsx-illegal-characters", "control characters removed (Excel cannot store them)", where)
-    if len(cleaned) > EXCEL_MAX_CHARS // 2 and utf16_len(cleaned) > EXCEL_MAX_CHARS:
-        cleaned = cut_text(cleaned, EXCEL_MAX_CHARS, _cut_marker)
+    cut = cut_text(cleaned, EXCEL_MAX_CHARS, _cut_marker)
+    if cut is not cleaned:
+        cleaned = cut
         diag.warn("xlsx-cell-cut", f"text longer than an Excel cell holds ({EXCEL_MAX_CHARS:,} characters) was cut; "
                   "reading this sheet back keeps the cut text, so edit a CSV codebook to keep it whole", where)
     return cleaned

@@ -29,8 +29,8 @@ from ._entities import (CASES_FIXED, SETS_COLUMNS, SOURCES_FIXED, VARIABLES_COLU
 from ._notes import NOTES_COLUMNS, notes_table
 from ._values import unique_names
 
-__all__ = ["build_tables", "table_rows", "writing_order", "TableRows", "CHUNK_ROWS", "warnings_table", "sheet_name",
-           "written_counts", "TABLE_ORDER", "FIXED_COLUMNS"]
+__all__ = ["build_tables", "table_rows", "rows_to_write", "writing_order", "TableRows", "CHUNK_ROWS",
+           "warnings_table", "sheet_name", "written_counts", "TABLE_ORDER", "FIXED_COLUMNS"]
 
 TABLE_ORDER = ["Project", "Codes", "Sources", "Codings", "Cases", "Variables", "Notes", "Sets", "Code x Case",
                "Warnings"]
@@ -139,6 +139,12 @@ def table_rows(project: Project, *, diag: Diagnostics,
                       table.source_file)
         out[name] = TableRows.of(name, _extra_table(table))
     return out
+
+
+def rows_to_write(tables: dict[str, TableRows], project: Project, diag: Diagnostics) -> int:
+    """The rows a writer will write from :func:`table_rows`: every table's, and the ``Warnings``
+    known so far (the total a progress report counts towards)."""
+    return sum(len(t) for t in tables.values()) + len(project.issues) + len(diag.finish())
 
 
 def writing_order(tables: dict[str, TableRows], project: Project, diag: Diagnostics) -> Iterator[TableRows]:

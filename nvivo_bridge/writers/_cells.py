@@ -19,7 +19,7 @@ import pandas as pd
 from ..errors import Diagnostics
 
 __all__ = ["ILLEGAL_CHARS", "FORMULA_START", "EXCEL_MAX_CHARS", "ERROR_TEXTS", "typed_as_text", "Column",
-           "TablePrep", "cut_marker", "cut_text", "utf16_len", "header_value", "progress_ticker"]
+           "TablePrep", "cut_marker", "cut_text", "header_value", "progress_ticker"]
 
 # Characters an .xlsx (XML 1.0) cannot hold: C0 controls except tab, LF, CR; lone surrogates;
 # U+FFFE/U+FFFF.  openpyxl refuses the first group and lxml the rest.
@@ -88,15 +88,18 @@ def _any_formula_start(strs: list) -> bool:
     return any(c in firsts for c in FORMULA_START)
 
 
-def utf16_len(text: str) -> int:
+def _utf16_len(text: str) -> int:
     """The length of ``text`` as Excel counts it, in UTF-16 units (an emoji counts two)."""
     return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def cut_text(text: str, max_units: int, marker: Callable[[int], str] = cut_marker) -> str:
-    """``text`` cut to at most ``max_units`` UTF-16 units, ending in ``marker(removed)`` (the
-    number of characters cut off), which counts towards the limit."""
-    keep_units = max_units - utf16_len(marker(len(text)))
+    """``text`` itself when it fits in ``max_units`` UTF-16 units (Excel's measure), else cut to
+    fit, ending in ``marker(removed)`` (the number of characters cut off), which counts too."""
+    # Text of at most max_units // 2 code points fits whatever it holds: no encoding needed.
+    if len(text) <= max_units // 2 or _utf16_len(text) <= max_units:
+        return text
+    keep_units = max_units - _utf16_len(marker(len(text)))
     kept = text.encode("utf-16-le", "surrogatepass")[:2 * keep_units].decode("utf-16-le", "ignore")
     return kept + marker(len(text) - len(kept))
 
@@ -146,9 +149,9 @@ def _clean_text(col: Column, dtype, max_chars: Optional[int], rep: _Repairs, tab
                 v = vals[k] = new
                 rep.control += 1
                 rep.first_control = rep.first_control or f"{table} row {offset + k + 2} column {col.name}"
-        # Excel counts UTF-16 units, so text of more than max_chars // 2 code points may be too long.
-        if long and len(v) > max_chars // 2 and utf16_len(v) > max_chars:
-            v = vals[k] = cut_text(v, max_chars)
+        cut = cut_text(v, max_chars) if long else v
+        if cut is not v:
+            v = vals[k] = cut
             rep.cut += 1
             rep.first_cut = rep.first_cut or f"{table} row {offset + k + 2} column {col.name}"
         if formula and v[:1] in FORMULA_START:

@@ -17,7 +17,7 @@ from .._io import atomic_dir
 from ..errors import Diagnostics, UsageError, WriteError
 from ..model import Project
 from ..options import WriteOptions
-from ..sheets import TableRows, table_rows, writing_order, written_counts
+from ..sheets import TableRows, rows_to_write, table_rows, writing_order, written_counts
 from ._cells import Column, TablePrep, progress_ticker
 
 __all__ = ["write", "csv_values"]
@@ -81,7 +81,7 @@ def write(project: Project, path: Path, diag: Diagnostics, options: WriteOptions
     tables = table_rows(project, diag=diag)
     counts = written_counts(tables)
     _take_replaced()
-    total = sum(len(t) for t in tables.values()) + len(project.issues) + len(diag.finish())
+    total = rows_to_write(tables, project, diag)
     tick = progress_ticker(options.progress, total, _PROGRESS_EVERY)
     try:
         with atomic_dir(Path(path), force=bool(options.extra.get("force"))) as tmp:

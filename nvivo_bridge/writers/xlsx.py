@@ -21,7 +21,7 @@ from .._io import atomic_file
 from ..errors import Diagnostics, WriteError
 from ..model import Project
 from ..options import WriteOptions
-from ..sheets import TableRows, sheet_name, table_rows, writing_order, written_counts
+from ..sheets import TableRows, rows_to_write, sheet_name, table_rows, writing_order, written_counts
 from ._cells import (ERROR_TEXTS, EXCEL_MAX_CHARS, Column, TablePrep, header_value, progress_ticker,
                      typed_as_text)
 
@@ -198,7 +198,7 @@ def write(project: Project, path: Path, diag: Diagnostics, options: WriteOptions
     tables = table_rows(project, diag=diag)
     counts = written_counts(tables)
     max_rows = max(1, int(options.extra.get("max_rows", EXCEL_MAX_ROWS)) - 1)  # the header takes a row
-    total = sum(len(t) for t in tables.values()) + len(project.issues) + len(diag.finish())
+    total = rows_to_write(tables, project, diag)
     tick = progress_ticker(options.progress, total, _PROGRESS_EVERY)
     try:
         with atomic_file(path) as tmp:
