@@ -1,0 +1,225 @@
+"""Putting the measures together: :func:`compute` returns an :class:`AgreementResult`."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import combinations
+from typing import Any, Iterable, Mapping, Optional, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..errors import Diagnostics, Issue, UsageError
+from ..model import Project, norm_guid
+from .alpha import code_keys, domain_alpha
+from .extract import Extract, extract
+from .intervals import merge
+from .kappa import code_source, weighted
+from .segments import disagreements, segments
+
+__all__ = ["AgreementResult", "compute", "by_group", "SHEETS", "SUMMARY_COLUMNS", "GROUP_COLUMNS"]
+
+SHEETS = ["Summary", "Code x Source", "Segments", "Disagreements", "Coders", "Warnings"]
+SUMMARY_COLUMNS = ["scope", "code_path", "coder_a", "coder_b", "kappa_weighted", "agreement_pct_weighted", "alpha",
+                   "kappa_weighted_coded", "sources", "sources_coded", "units", "segments_agreeing",
+                   "segment_agreement_pct", "kappa_bp"]
+GROUP_COLUMNS = ["group", "coders", "alpha", "kappa_weighted", "agreement_pct_weighted"]
+CODER_COLUMNS = ["coder", "codings", "codes", "sources", "characters_coded"]
+
+
+@dataclass
+class AgreementResult:
+    """The agreement tables (``frames``, named as the sheets) and the ``issues`` met.
+
+    The other attributes keep what :func:`by_group` and the report need: the extract, the
+    per-code-and-coder unions (``merged``: code, coder, start, end), the compared ``pairs`` and
+    the ``overlap`` used."""
+
+    frames: dict
+    issues: list
+    ex: Any = None
+    merged: tuple = ()
+    own_merged: tuple = ()
+    pairs: list = field(default_factory=list)
+    overlap: float = 90.0
+    aggregate: bool = False
+
+    @property
+    def coders(self) -> list:
+        """The compared coders' names."""
+        return list(self.ex.coders) if self.ex is not None else []
+
+
+def _merged(ex: Extract, mask: Optional[np.ndarray] = None) -> tuple:
+    nc = max(len(ex.coders), 1)
+    code, coder, start, end = ex.code, ex.coder, ex.start, ex.end
+    if mask is not None:
+        code, coder, start, end = code[mask], coder[mask], start[mask], end[mask]
+    g, s, e = merge(code * nc + coder, start, end)
+    return g // nc, g % nc, s, e
+
+
+def _text_only(ex: Extract, merged: tuple) -> tuple[tuple, np.ndarray]:
+    """Intervals and coder presence restricted to text (character) spaces: alpha's units."""
+    is_text = np.asarray([u == "characters" for u in ex.spaces.unit], dtype=bool)
+    offset = np.asarray(ex.spaces.offset, dtype=np.int64)
+    if len(merged[0]):
+        sp = np.searchsorted(offset, merged[2], side="right") - 1
+        keep = is_text[sp]
+        merged = tuple(x[keep] for x in merged)
+    return merged, ex.present & is_text[None, :]
+
+
+def _domains(ex: Extract, row_codes: np.ndarray) -> dict:
+    """Top-level code path → compared code indexes under it (itself included), for the top-level
+    codes that have compared codes below them (a lone code's domain alpha is its own)."""
+    proj = ex.project
+    index = {g: i for i, g in enumerate(ex.codes)}
+    out: dict = {}
+    for i in row_codes.tolist():
+        g = ex.codes[i]
+        anc = proj.ancestors(g)
+        top = anc[-1].guid if anc else g
+        out.setdefault(top, []).append(i)
+    return {proj.code_paths()[t] if t in proj.codes else t: np.asarray(v, dtype=np.int64)
+            for t, v in out.items() if len(v) > 1 or t not in index}
+
+
+def _coders_frame(ex: Extract, own: np.ndarray) -> pd.DataFrame:
+    rows = []
+    is_text = np.asarray([u == "characters" for u in ex.spaces.unit], dtype=bool)
+    offset = np.asarray(ex.spaces.offset, dtype=np.int64)
+    merged = _merged(ex, own)
+    for k, name in enumerate(ex.coders):
+        mine = ex.coder[own] == k
+        sp = np.searchsorted(offset, ex.start[own][mine], side="right") - 1
+        mm = merged[1] == k
+        # Characters coded at any code: the union over codes of this coder's text intervals.
+        _, s, e = merge(np.zeros(int(mm.sum()), dtype=np.int64), merged[2][mm], merged[3][mm])
+        text_sp = np.searchsorted(offset, s, side="right") - 1
+        chars = int((e - s)[is_text[text_sp]].sum()) if len(s) else 0
+        rows.append((name, int(mine.sum()), int(len(np.unique(ex.code[own][mine]))),
+                     int(len(np.unique(np.asarray(ex.spaces.source_guid, dtype=object)[sp]))) if len(sp) else 0,
+                     chars))
+    return pd.DataFrame(rows, columns=CODER_COLUMNS)
+
+
+def _summary(res: AgreementResult, cs: pd.DataFrame, seg: pd.DataFrame, row_codes: np.ndarray) -> pd.DataFrame:
+    ex = res.ex
+    keys = code_keys(len(ex.codes))
+    text_merged, text_present = _text_only(ex, res.merged)
+    own_text, _ = _text_only(ex, res.own_merged)
+    per_code = weighted(cs, ["code_path", "coder_a", "coder_b"]) if len(cs) else pd.DataFrame(
+        columns=["code_path", "coder_a", "coder_b"])
+    alphas = {ex.code_paths[c]: domain_alpha(ex, text_merged, np.asarray([c]), text_present, keys)
+              for c in row_codes.tolist()}
+    per_code.insert(0, "scope", "code")
+    per_code["alpha"] = per_code["code_path"].map(alphas)
+    domains = _domains(ex, row_codes)
+    frames = [per_code]
+    for path, members in domains.items():
+        paths = {ex.code_paths[c] for c in members}
+        sub = cs[cs["code_path"].isin(paths)]
+        d = weighted(sub.assign(code_path=path), ["code_path", "coder_a", "coder_b"])
+        d.insert(0, "scope", "domain")
+        d["alpha"] = domain_alpha(ex, own_text, members, text_present, keys)
+        frames.append(d)
+    if len(cs):
+        d = weighted(cs.assign(code_path="(all codes)"), ["code_path", "coder_a", "coder_b"])
+        d.insert(0, "scope", "project")
+        d["alpha"] = domain_alpha(ex, own_text, None, text_present, keys)
+        frames.append(d)
+    out = pd.concat(frames, ignore_index=True)
+    # Segment counts: a code's own Segments row; a domain sums its codes' rows; the project row
+    # sums them all.
+    seg_codes = seg[seg["code_path"] != "(all codes)"]
+    member_paths = {p: {ex.code_paths[c] for c in m} for p, m in domains.items()}
+    q = len(row_codes)
+    agreeing, pct, kbp = [], [], []
+    for row in out.itertuples(index=False):
+        if row.scope == "code":
+            part = seg_codes[seg_codes["code_path"] == row.code_path]
+        elif row.scope == "domain":
+            part = seg_codes[seg_codes["code_path"].isin(member_paths.get(row.code_path, ()))]
+        else:
+            part = seg_codes
+        part = part[(part["coder_a"] == row.coder_a) & (part["coder_b"] == row.coder_b)]
+        a, n = int(part["agreeing"].sum()), int(part[["agreeing", "a_only", "b_only"]].to_numpy().sum())
+        p_o = a / n if n else np.nan
+        agreeing.append(a)
+        pct.append(100.0 * p_o if n else np.nan)
+        kbp.append((p_o - 1.0 / q) / (1.0 - 1.0 / q) if n and q > 1 else np.nan)
+    out["segments_agreeing"] = np.asarray(agreeing, dtype=np.int64)
+    out["segment_agreement_pct"] = pct
+    out["kappa_bp"] = kbp
+    return out.reindex(columns=SUMMARY_COLUMNS)
+
+
+def compute(project: Project, *, coders: Optional[Sequence[str]] = None, codes: Optional[Iterable[str]] = None,
+            aggregate: bool = False, overlap: float = 90.0) -> AgreementResult:
+    """Compute every agreement table of ``project`` (see :func:`nvivo_bridge.agreement`)."""
+    if not 0 < overlap <= 100:
+        raise UsageError(f"--overlap must be a percentage above 0 and at most 100, not {overlap}")
+    diag = Diagnostics()
+    ex, own = extract(project, coders=coders, codes=codes, aggregate=aggregate, diag=diag)
+    res = AgreementResult({}, [], ex, overlap=overlap, aggregate=aggregate)
+    res.merged = _merged(ex)
+    res.own_merged = _merged(ex, own) if aggregate else res.merged
+    res.pairs = list(combinations(range(len(ex.coders)), 2))
+    row_codes = (np.arange(len(ex.codes), dtype=np.int64) if codes is not None
+                 else np.unique(res.merged[0]).astype(np.int64))
+    if len(row_codes) == 0:
+        raise UsageError("the compared coders made no codings that can be counted", project.source_file,
+                         hint="see the warnings above: codings need text positions, media times or regions")
+    for sp in np.flatnonzero(np.asarray(ex.spaces.total) == 0).tolist():
+        diag.warn("agreement-empty-source", f"'{ex.spaces.source_name[sp]}' has no {ex.spaces.unit[sp]} to count; "
+                  "it is left out", ex.spaces.source_name[sp])
+    big = int(ex.spaces.offset[-1] + ex.spaces.total[-1] + 1) if len(ex.spaces) else 1
+    cs = code_source(ex, res.merged, row_codes, res.pairs)
+    unit = np.asarray(ex.spaces.unit, dtype=object)
+    offset = np.asarray(ex.spaces.offset, dtype=np.int64)
+    seg_mask = np.isin(unit[np.searchsorted(offset, res.merged[2], side="right") - 1], ["characters", "ms"]) \
+        if len(res.merged[0]) else np.zeros(0, dtype=bool)
+    seg = segments(ex, res.merged, seg_mask, row_codes, res.pairs, overlap, big)
+    if (~seg_mask).any():
+        diag.info("agreement-regions-no-segments", "picture and PDF regions count in Code x Source and the "
+                  "weighted kappa but not in Segments (a region is not a stretch)")
+    res.frames = {"Summary": _summary(res, cs, seg, row_codes), "Code x Source": cs, "Segments": seg,
+                  "Disagreements": disagreements(ex, res.merged, row_codes, res.pairs, big),
+                  "Coders": _coders_frame(ex, own)}
+    res.issues = diag.finish()
+    res.frames["Warnings"] = pd.DataFrame([(i.level, i.code, i.message, i.location) for i in res.issues],
+                                          columns=["level", "code", "message", "location"])
+    return res
+
+
+def by_group(project: Project, groups: Mapping[str, Sequence[str]], **options: Any) -> pd.DataFrame:
+    """Agreement per group of codes (e.g. a CIPP component → its code GUIDs): one row per group
+    and coder pair with ``group, coders, alpha, kappa_weighted, agreement_pct_weighted``.
+
+    ``alpha`` takes the group's codes as the values (own codings, all compared coders); the
+    weighted kappa and agreement average the group's Code x Source rows by source size.  Options
+    are those of :func:`compute` (``coders``, ``aggregate``…)."""
+    wanted = {norm_guid(g) for gs in groups.values() for g in gs if norm_guid(g) in project.codes}
+    res = compute(project, codes=sorted(wanted) if wanted else None, **options)
+    ex = res.ex
+    keys = code_keys(len(ex.codes))
+    index = {g: i for i, g in enumerate(ex.codes)}
+    _, text_present = _text_only(ex, res.merged)
+    own_text, _ = _text_only(ex, res.own_merged)
+    cs = res.frames["Code x Source"]
+    rows = []
+    for name, guids in groups.items():
+        members = np.asarray(sorted({index[norm_guid(g)] for g in guids if norm_guid(g) in index}), dtype=np.int64)
+        a = domain_alpha(ex, own_text, members, text_present, keys) if len(members) else np.nan
+        sub = cs[cs["code_guid"].isin({ex.codes[i] for i in members.tolist()})]
+        for ca, cb in ((ex.coders[i], ex.coders[j]) for i, j in res.pairs):
+            part = sub[(sub["coder_a"] == ca) & (sub["coder_b"] == cb)]
+            w = weighted(part.assign(g=name), ["g"]) if len(part) else None
+            rows.append((name, f"{ca} × {cb}", a, w["kappa_weighted"].iloc[0] if w is not None else np.nan,
+                         w["agreement_pct_weighted"].iloc[0] if w is not None else np.nan))
+    return pd.DataFrame(rows, columns=GROUP_COLUMNS)
+
+
+def issues_of(res: AgreementResult) -> list[Issue]:
+    """The issues of a result (for callers that only hold the frames)."""
+    return list(res.issues)
