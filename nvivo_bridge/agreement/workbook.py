@@ -1,0 +1,134 @@
+"""The agreement workbook and CSV folder: one sheet / file per frame of an ``AgreementResult``.
+
+House conventions (as the researcher's workbook and the CIPP workbook): bold header with rules,
+frozen, with an autofilter; column widths from the first rows; numbers as numbers (kappa and
+alpha to three decimals, percentages to one on the small sheets); text that looks like a
+formula or an error value stored as text; control characters removed; a cell longer than Excel
+holds cut with a visible marker; a sheet longer than Excel holds continues on ``<sheet> (2)``.
+CSV: UTF-8 with BOM, formula-like cells with a leading apostrophe.  Outputs are atomic.
+"""
+from __future__ import annotations
+
+import csv
+import math
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Border, Font, Side
+from openpyxl.utils import get_column_letter
+
+from .._io import atomic_dir, atomic_write
+from ..errors import WriteError
+from ..writers._cells import EXCEL_MAX_CHARS, FORMULA_START, ILLEGAL_CHARS, cut_text, typed_as_text
+
+__all__ = ["write_workbook", "write_csv", "MAX_ROWS"]
+
+MAX_ROWS = 1_048_575  # data rows per sheet (Excel's 1,048,576 less the header)
+_HEAD_FONT = Font(bold=True)
+_HEAD_BORDER = Border(top=Side(style="medium"), bottom=Side(style="thin"))
+_SMALL = {"Summary", "Segments", "Coders"}   # sheets short enough to format cell by cell
+_WIDE = {"text": 70, "message": 80, "code_path": 45, "source": 28}
+
+
+def _cut_marker(removed: int) -> str:
+    return f" … [cut: {removed:,} more characters; the CSV export keeps the whole text]"
+
+
+def _clean(v: Any) -> Any:
+    if v is None:
+        return None
+    t = type(v)
+    if t is str:
+        if ILLEGAL_CHARS.search(v):
+            v = ILLEGAL_CHARS.sub("", v)
+        return cut_text(v, EXCEL_MAX_CHARS, _cut_marker)
+    if t is float:
+        return None if math.isnan(v) else v
+    if hasattr(v, "item"):
+        v = v.item()
+        return None if isinstance(v, float) and math.isnan(v) else v
+    try:
+        return None if v != v else v
+    except TypeError:
+        return None
+
+
+def _fmt(col: str) -> str | None:
+    if col.endswith("_pct") or col.endswith("_pct_weighted"):
+        return "0.0"
+    if "kappa" in col or col == "alpha":
+        return "0.000"
+    return None
+
+
+def _sheet(wb: Workbook, title: str, df: Any) -> None:
+    cols = [str(c) for c in df.columns]
+    ws = wb.create_sheet(title=title)
+    sample = df.head(200)
+    for i, c in enumerate(cols, start=1):
+        width = len(c) + 2
+        if len(sample):
+            width = max(width, min(int(sample[c].map(lambda v: len(str(v))).max()) + 2, 60))
+        ws.column_dimensions[get_column_letter(i)].width = min(max(width, 8), _WIDE.get(c, 60))
+    ws.freeze_panes = "A2"
+    if len(df):
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{len(df) + 1}"
+    head = []
+    for c in cols:
+        cell = WriteOnlyCell(ws, value=c)
+        cell.font, cell.border = _HEAD_FONT, _HEAD_BORDER
+        head.append(cell)
+    ws.append(head)
+    formats = {i: _fmt(c) for i, c in enumerate(cols)} if title.split(" (")[0] in _SMALL else {}
+    for values in zip(*[df[c].tolist() for c in df.columns]):
+        row = [_clean(v) for v in values]
+        for i, v in enumerate(row):
+            if typed_as_text(v) or (formats.get(i) and isinstance(v, float)):
+                cell = WriteOnlyCell(ws, value=v)
+                if typed_as_text(v):
+                    cell.data_type = "s"
+                else:
+                    cell.number_format = formats[i]
+                row[i] = cell
+        ws.append(row)
+
+
+def _build(result: Any) -> Workbook:
+    wb = Workbook(write_only=True)
+    for name, df in result.frames.items():
+        if len(df) <= MAX_ROWS:
+            _sheet(wb, name, df)
+            continue
+        for k, first in enumerate(range(0, len(df), MAX_ROWS)):
+            _sheet(wb, name if k == 0 else f"{name} ({k + 1})", df.iloc[first:first + MAX_ROWS])
+    return wb
+
+
+def write_workbook(result: Any, path: Path) -> None:
+    """Write every frame of ``result`` as a sheet of ``path`` (.xlsx), atomically."""
+    atomic_write(Path(path), lambda tmp: _build(result).save(tmp), "the agreement workbook")
+
+
+def _csv_cell(v: Any) -> Any:
+    v = _clean(v) if not isinstance(v, str) else v
+    if isinstance(v, str) and v[:1] in FORMULA_START:
+        return "'" + v
+    return "" if v is None else v
+
+
+def write_csv(result: Any, folder: Path, *, force: bool = False) -> None:
+    """Write one ``<sheet>.csv`` per frame into ``folder`` (UTF-8 with BOM), atomically."""
+    try:
+        with atomic_dir(Path(folder), force=force) as tmp:
+            for name, df in result.frames.items():
+                with open(tmp / f"{name}.csv", "w", encoding="utf-8", newline="") as fh:
+                    fh.write("\ufeff")
+                    w = csv.writer(fh)
+                    w.writerow(list(df.columns))
+                    w.writerows([_csv_cell(v) for v in row]
+                                for row in zip(*[df[c].tolist() for c in df.columns]))
+    except OSError as exc:
+        raise WriteError(f"cannot write the CSV files ({exc.strerror or exc})", str(folder),
+                         hint="check the disk space and that no file in the folder is open in Excel") from None
