@@ -94,6 +94,9 @@ def pick_coders(found: Sequence[str], wanted: Optional[Sequence[str]], project: 
                                  hint=f"coders with codings: {listed}")
             if name not in out:
                 out.append(name)
+        if len(out) < 2:
+            raise UsageError(f"only one coder ({', '.join(out)}) was named; agreement needs two or more",
+                             project.source_file, hint=f"coders with codings: {listed}")
         found = out
     if len(found) < 2:
         raise UsageError(f"only one coder ({listed}) has codings; agreement needs two or more",

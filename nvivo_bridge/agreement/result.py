@@ -199,8 +199,9 @@ def by_group(project: Project, groups: Mapping[str, Sequence[str]], **options: A
     ``alpha`` takes the group's codes as the values (own codings, all compared coders); the
     weighted kappa and agreement average the group's Code x Source rows by source size.  Options
     are those of :func:`compute` (``coders``, ``aggregate``…)."""
-    wanted = {norm_guid(g) for gs in groups.values() for g in gs if norm_guid(g) in project.codes}
-    res = compute(project, codes=sorted(wanted) if wanted else None, **options)
+    # Every code is compared, as in the Summary: a group's weighted kappa then averages the rows
+    # of its codes that were coded, the same rows the Summary's domain rows average.
+    res = compute(project, **options)
     ex = res.ex
     keys = code_keys(len(ex.codes))
     index = {g: i for i, g in enumerate(ex.codes)}
