@@ -218,3 +218,17 @@ def test_summary_alpha_is_nan_only_without_variation():
     s = nvivo_bridge.agreement(p).frames["Summary"]
     assert s.loc[s["scope"] == "code", "alpha"].iloc[0] == 1.0
     assert not math.isnan(s.loc[s["scope"] == "project", "alpha"].iloc[0])
+
+
+def test_a_union_never_crosses_into_the_next_source():
+    # Regression: R1 codes all of S0 ("b") and all of S1 ("\r"); on the global axis the two
+    # selections touch, and joining them counted S1's character in S0 (and alpha became NaN).
+    p = make_project(["b", "\r"], [(0, "R1", "A", 0, 1), (1, "R1", "A", 0, None), (0, "R2", "B", 0, 1)],
+                     coders=("R1", "R2"))
+    res = nvivo_bridge.agreement(p)
+    assert _counts(_row(res, "A", "S0")) == (1, 0, 1, 0, 0)
+    assert _counts(_row(res, "A", "S1")) == (1, 0, 1, 0, 0)
+    s = res.frames["Summary"]
+    assert s.loc[(s["scope"] == "code") & (s["code_path"] == "A"), "alpha"].iloc[0] == 0.0
+    dis = res.frames["Disagreements"]
+    assert dis[dis["code_path"] == "A"][["source", "start", "end"]].values.tolist() == [["S0", 0, 1], ["S1", 0, 1]]

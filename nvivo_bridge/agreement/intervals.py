@@ -13,8 +13,10 @@ __all__ = ["merge", "group_lengths", "pieces"]
 def merge(group: np.ndarray, start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The union of the intervals of each group: disjoint, sorted ``(group, start, end)``.
 
-    Overlapping or touching intervals of one group become one, so a character selected twice by
-    the same coder at the same code counts once."""
+    Overlapping intervals of one group become one, so a character selected twice by the same
+    coder at the same code counts once.  Intervals that only touch stay apart: the end of one
+    source's text touches the start of the next one's on the global axis, and a union must never
+    cross from one source into another."""
     if len(group) == 0:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, empty
@@ -25,7 +27,7 @@ def merge(group: np.ndarray, start: np.ndarray, end: np.ndarray) -> tuple[np.nda
     big = int(e.max()) + 1
     run = np.maximum.accumulate(g * big + e) - g * big
     new = np.ones(len(g), dtype=bool)
-    new[1:] = (g[1:] != g[:-1]) | (s[1:] > run[:-1])
+    new[1:] = (g[1:] != g[:-1]) | (s[1:] >= run[:-1])
     first = np.flatnonzero(new)
     last = np.append(first[1:] - 1, len(g) - 1)
     return g[first], s[first], run[last]

@@ -110,8 +110,11 @@ def _summary(res: AgreementResult, cs: pd.DataFrame, seg: pd.DataFrame, row_code
     own_text, _ = _text_only(ex, res.own_merged)
     per_code = weighted(cs, ["code_path", "coder_a", "coder_b"]) if len(cs) else pd.DataFrame(
         columns=["code_path", "coder_a", "coder_b"])
-    alphas = {ex.code_paths[c]: domain_alpha(ex, text_merged, np.asarray([c]), text_present, keys)
-              for c in row_codes.tolist()}
+    # Unions come sorted by code, so each code's intervals are one slice (no search per code).
+    lo = np.searchsorted(text_merged[0], row_codes, side="left")
+    hi = np.searchsorted(text_merged[0], row_codes, side="right")
+    alphas = {ex.code_paths[c]: domain_alpha(ex, tuple(x[a:b] for x in text_merged), None, text_present, keys)
+              for c, a, b in zip(row_codes.tolist(), lo.tolist(), hi.tolist())}
     per_code.insert(0, "scope", "code")
     per_code["alpha"] = per_code["code_path"].map(alphas)
     domains = _domains(ex, row_codes)
@@ -130,27 +133,25 @@ def _summary(res: AgreementResult, cs: pd.DataFrame, seg: pd.DataFrame, row_code
         frames.append(d)
     out = pd.concat(frames, ignore_index=True)
     # Segment counts: a code's own Segments row; a domain sums its codes' rows; the project row
-    # sums them all.
+    # sums them all (joins on the pair, not a loop over rows).
     seg_codes = seg[seg["code_path"] != "(all codes)"]
-    member_paths = {p: {ex.code_paths[c] for c in m} for p, m in domains.items()}
+    pair = ["coder_a", "coder_b"]
+    counts = ["agreeing", "a_only", "b_only"]
+    domain_of = {ex.code_paths[c]: p for p, m in domains.items() for c in m.tolist()}
+    parts = [seg_codes[["code_path"] + pair + counts].assign(scope="code"),
+             seg_codes.assign(code_path=seg_codes["code_path"].map(domain_of)).dropna(subset=["code_path"])
+             .groupby(["code_path"] + pair, as_index=False)[counts].sum().assign(scope="domain"),
+             seg_codes.groupby(pair, as_index=False)[counts].sum().assign(code_path="(all codes)", scope="project")]
+    found = out[["scope", "code_path"] + pair].merge(pd.concat(parts, ignore_index=True),
+                                                     on=["scope", "code_path"] + pair, how="left")
+    agreeing = found["agreeing"].fillna(0).to_numpy(dtype=np.int64)
+    n = agreeing + found["a_only"].fillna(0).to_numpy(dtype=np.int64) + found["b_only"].fillna(0).to_numpy(dtype=np.int64)
     q = len(row_codes)
-    agreeing, pct, kbp = [], [], []
-    for row in out.itertuples(index=False):
-        if row.scope == "code":
-            part = seg_codes[seg_codes["code_path"] == row.code_path]
-        elif row.scope == "domain":
-            part = seg_codes[seg_codes["code_path"].isin(member_paths.get(row.code_path, ()))]
-        else:
-            part = seg_codes
-        part = part[(part["coder_a"] == row.coder_a) & (part["coder_b"] == row.coder_b)]
-        a, n = int(part["agreeing"].sum()), int(part[["agreeing", "a_only", "b_only"]].to_numpy().sum())
-        p_o = a / n if n else np.nan
-        agreeing.append(a)
-        pct.append(100.0 * p_o if n else np.nan)
-        kbp.append((p_o - 1.0 / q) / (1.0 - 1.0 / q) if n and q > 1 else np.nan)
-    out["segments_agreeing"] = np.asarray(agreeing, dtype=np.int64)
-    out["segment_agreement_pct"] = pct
-    out["kappa_bp"] = kbp
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p_o = np.where(n > 0, agreeing / np.maximum(n, 1), np.nan)
+    out["segments_agreeing"] = agreeing
+    out["segment_agreement_pct"] = 100.0 * p_o
+    out["kappa_bp"] = (p_o - 1.0 / q) / (1.0 - 1.0 / q) if q > 1 else np.nan
     return out.reindex(columns=SUMMARY_COLUMNS)
 
 

@@ -111,9 +111,10 @@ def disagreements(ex, merged: tuple, row_codes: np.ndarray, pairs: list, big: in
         p0, p1, state = p0[use], p1[use], state[use]
         if len(p0) == 0:
             continue
-        # Join neighbouring pieces of the same state into one stretch.
+        # Join neighbouring pieces of the same state into one stretch, never across sources.
+        sp_of = np.searchsorted(offset, p0 % big, side="right")
         new = np.ones(len(p0), dtype=bool)
-        new[1:] = (p0[1:] != p1[:-1]) | (state[1:] != state[:-1])
+        new[1:] = (p0[1:] != p1[:-1]) | (state[1:] != state[:-1]) | (sp_of[1:] != sp_of[:-1])
         first = np.flatnonzero(new)
         last = np.append(first[1:] - 1, len(p0) - 1)
         s_key, e_key, st = p0[first], p1[last], state[first]
