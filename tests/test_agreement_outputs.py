@@ -146,3 +146,15 @@ def test_several_inputs_are_merged(tmp_path):
     cs = pd.read_excel(out, sheet_name="Code x Source")
     row = cs[cs["code_path"] == "A"].iloc[0]
     assert (row["a_and_b"], row["a_not_b"], row["b_not_a"], row["neither"]) == (4, 2, 0, 4)
+
+
+def test_readme_shows_the_team_samples_real_table(team_result):
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    shown = [line for line in readme.splitlines() if line.startswith(("| domain |", "| project |"))]
+    s = team_result.frames["Summary"]
+    want = [f"| {x.scope} | {x.code_path} | {x.kappa_weighted:.3f} | {x.agreement_pct_weighted:.1f} | {x.alpha:.3f} "
+            f"| {x.kappa_weighted_coded:.3f} | {x.segment_agreement_pct:.1f} | {x.kappa_bp:.3f} |"
+            for x in s[s["scope"] != "code"].itertuples()]
+    assert shown == want

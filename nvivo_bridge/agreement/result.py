@@ -81,7 +81,7 @@ def _domains(ex: Extract, row_codes: np.ndarray) -> dict:
         top = anc[-1].guid if anc else g
         out.setdefault(top, []).append(i)
     return {proj.code_paths()[t] if t in proj.codes else t: np.asarray(v, dtype=np.int64)
-            for t, v in out.items() if len(v) > 1 or t not in index}
+            for t, v in out.items() if any(i != index.get(t) for i in v)}
 
 
 def _coders_frame(ex: Extract, own: np.ndarray) -> pd.DataFrame:
