@@ -13,6 +13,7 @@ union or intersection of rectangles equals its area.
 """
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass, field
 from typing import Iterable, Optional, Sequence
 
@@ -180,11 +181,8 @@ class _Collector:
     def __init__(self, code_index: dict, names: dict) -> None:
         self.code_index, self.names = code_index, names
         self.coder_index: dict = {}
-        self.code: list = []
-        self.coder: list = []
-        self.start: list = []
-        self.end: list = []
-        self.space: list = []
+        # array('q') holds 8 bytes an entry where a list of ints holds about 36.
+        self.code, self.coder, self.start, self.end, self.space = (array("q") for _ in range(5))
 
     def add(self, coding, space: int, a: int, b: int) -> None:
         ci = self.code_index.get(coding.code)
@@ -317,13 +315,13 @@ def extract(project: Project, *, coders: Optional[Sequence[str]] = None, codes: 
         _source(src, spaces, col, diag)
     found = list(col.coder_index)
     chosen = pick_coders(found, coders, project)
-    raw_code = np.asarray(col.code, dtype=np.int64)
+    raw_code = np.frombuffer(col.code, dtype=np.int64)
     remap = np.full(max(len(found), 1), -1, dtype=np.int64)
     for i, name in enumerate(chosen):
         remap[col.coder_index[name]] = i
-    coder = remap[np.asarray(col.coder, dtype=np.int64)] if col.coder else np.zeros(0, dtype=np.int64)
-    space = np.asarray(col.space, dtype=np.int64)
-    start, end = np.asarray(col.start, dtype=np.int64), np.asarray(col.end, dtype=np.int64)
+    coder = remap[np.frombuffer(col.coder, dtype=np.int64)] if len(col.coder) else np.zeros(0, dtype=np.int64)
+    space = np.frombuffer(col.space, dtype=np.int64)
+    start, end = np.frombuffer(col.start, dtype=np.int64), np.frombuffer(col.end, dtype=np.int64)
     # A coder is present in a space when they coded anything there, at any code.
     present = np.zeros((len(chosen), len(spaces)), dtype=bool)
     keep = coder >= 0

@@ -119,15 +119,22 @@ def _summary(res: AgreementResult, cs: pd.DataFrame, seg: pd.DataFrame, row_code
     per_code["alpha"] = per_code["code_path"].map(alphas)
     domains = _domains(ex, row_codes)
     frames = [per_code]
-    for path, members in domains.items():
-        paths = {ex.code_paths[c] for c in members}
-        sub = cs[cs["code_path"].isin(paths)]
-        d = weighted(sub.assign(code_path=path), ["code_path", "coder_a", "coder_b"])
+    if domains and len(cs):
+        # One grouping over every row, keyed by the row's domain (a code is in one domain).
+        domain_of = {ex.code_paths[c]: p for p, m in domains.items() for c in m.tolist()}
+        cat = cs["code_path"].cat
+        per_category = pd.Categorical([domain_of.get(c) for c in cat.categories], categories=list(domains))
+        d = weighted(cs, ["code_path", "coder_a", "coder_b"],
+                     code_path=pd.Categorical.from_codes(np.asarray(per_category.codes)[cat.codes.to_numpy()],
+                                                         categories=list(domains)))
+        order = {p: i for i, p in enumerate(domains)}
+        d = d.sort_values("code_path", key=lambda col: col.map(order), kind="stable", ignore_index=True)
         d.insert(0, "scope", "domain")
-        d["alpha"] = domain_alpha(ex, own_text, members, text_present, keys)
+        d["alpha"] = d["code_path"].map({p: domain_alpha(ex, own_text, m, text_present, keys)
+                                         for p, m in domains.items()})
         frames.append(d)
     if len(cs):
-        d = weighted(cs.assign(code_path="(all codes)"), ["code_path", "coder_a", "coder_b"])
+        d = weighted(cs, ["code_path", "coder_a", "coder_b"], code_path="(all codes)")
         d.insert(0, "scope", "project")
         d["alpha"] = domain_alpha(ex, own_text, None, text_present, keys)
         frames.append(d)
@@ -216,7 +223,7 @@ def by_group(project: Project, groups: Mapping[str, Sequence[str]], **options: A
         sub = cs[cs["code_guid"].isin({ex.codes[i] for i in members.tolist()})]
         for ca, cb in ((ex.coders[i], ex.coders[j]) for i, j in res.pairs):
             part = sub[(sub["coder_a"] == ca) & (sub["coder_b"] == cb)]
-            w = weighted(part.assign(g=name), ["g"]) if len(part) else None
+            w = weighted(part, ["g"], g=name) if len(part) else None
             rows.append((name, f"{ca} × {cb}", a, w["kappa_weighted"].iloc[0] if w is not None else np.nan,
                          w["agreement_pct_weighted"].iloc[0] if w is not None else np.nan))
     return pd.DataFrame(rows, columns=GROUP_COLUMNS)

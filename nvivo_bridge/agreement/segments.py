@@ -121,18 +121,24 @@ def disagreements(ex, merged: tuple, row_codes: np.ndarray, pairs: list, big: in
         c = s_key // big
         s_pos, e_pos = s_key - c * big, e_key - c * big
         space = np.searchsorted(offset, s_pos, side="right") - 1
-        s_loc, e_loc = s_pos - offset[space], e_pos - offset[space]
-        names = np.asarray(ex.spaces.source_name, dtype=object)
-        frames.append(pd.DataFrame({
-            "source": names[space], "code_path": np.asarray(ex.code_paths, dtype=object)[c],
-            "start": s_loc, "end": e_loc, "units": e_loc - s_loc,
-            "unit": np.asarray(ex.spaces.unit, dtype=object)[space], "text": _locate(ex, space, s_loc, e_loc),
-            "coded_by": np.where(st > 0, ex.coders[a], ex.coders[b]),
-            "not_coded_by": np.where(st > 0, ex.coders[b], ex.coders[a]),
-            "source_guid": np.asarray(ex.spaces.source_guid, dtype=object)[space],
-            "code_guid": np.asarray(ex.codes, dtype=object)[c], "_space": space}))
+        frames.append((space, s_pos - offset[space], e_pos - offset[space], c,
+                       np.where(st > 0, a, b).astype(np.int64), np.where(st > 0, b, a).astype(np.int64)))
     if not frames:
         return pd.DataFrame(columns=DISAGREEMENT_COLUMNS)
-    df = pd.concat(frames, ignore_index=True)
-    df = df.sort_values(["_space", "start", "code_path"], kind="stable").drop(columns="_space")
-    return df.reset_index(drop=True)
+    space, s_loc, e_loc, c, by, notby = (np.concatenate(parts) for parts in zip(*frames))
+    # Sorted on the arrays, so the frame is built once, already in order (source, start, code).
+    order = np.lexsort((c, s_loc, space))
+    space, s_loc, e_loc, c, by, notby = (x[order] for x in (space, s_loc, e_loc, c, by, notby))
+    sources = ex.spaces.source_name
+    cat = _cat
+    return pd.DataFrame({
+        "source": cat(space, sources), "code_path": cat(c, ex.code_paths), "start": s_loc, "end": e_loc,
+        "units": e_loc - s_loc, "unit": cat(space, ex.spaces.unit), "text": _locate(ex, space, s_loc, e_loc),
+        "coded_by": cat(by, ex.coders), "not_coded_by": cat(notby, ex.coders),
+        "source_guid": cat(space, ex.spaces.source_guid), "code_guid": cat(c, ex.codes)})
+
+
+def _cat(rows: np.ndarray, values: list) -> pd.Categorical:
+    """``values[rows]`` as a categorical (equal values share a category)."""
+    uniq, inv = np.unique(np.asarray(values, dtype=object), return_inverse=True)
+    return pd.Categorical.from_codes(inv.reshape(-1)[rows], categories=list(uniq))

@@ -70,7 +70,7 @@ def _sheet(wb: Workbook, title: str, df: Any) -> None:
     for i, c in enumerate(cols, start=1):
         width = len(c) + 2
         if len(sample):
-            width = max(width, min(int(sample[c].map(lambda v: len(str(v))).max()) + 2, 60))
+            width = max(width, min(int(sample[c].astype(object).map(lambda v: len(str(v))).max()) + 2, 60))
         ws.column_dimensions[get_column_letter(i)].width = min(max(width, 8), _WIDE.get(c, 60))
     ws.freeze_panes = "A2"
     if len(df):
