@@ -158,3 +158,28 @@ def test_readme_shows_the_team_samples_real_table(team_result):
             f"| {x.kappa_weighted_coded:.3f} | {x.segment_agreement_pct:.1f} | {x.kappa_bp:.3f} |"
             for x in s[s["scope"] != "code"].itertuples()]
     assert shown == want
+
+
+def test_disagreements_in_slices_equal_the_whole_frame(team_result):
+    whole = team_result.frames.raw("Disagreements").frame()
+    parts = pd.concat(list(team_result.frames.raw("Disagreements").chunks(7)), ignore_index=True)
+    assert len(whole) == 41 and parts.equals(whole)
+    assert team_result.frames["Disagreements"].equals(whole)
+
+
+def test_long_sheet_continues_and_empty_sheet_keeps_its_header(tmp_path, monkeypatch):
+    from nvivo_bridge.agreement import workbook
+
+    p = make_project(["abcdefghij", "klmno", "pqrst"], [(0, "R1", "A", 0, 4), (0, "R2", "A", 0, 4)],
+                     coders=("R1", "R2"))
+    res = nvivo_bridge.agreement(p)
+    assert res.frames.rows("Disagreements") == 0
+    monkeypatch.setattr(workbook, "MAX_ROWS", 2)
+    nvivo_bridge.agreement.write_workbook(res, tmp_path / "a.xlsx")
+    wb = openpyxl.load_workbook(tmp_path / "a.xlsx", read_only=True)
+    assert "Code x Source (2)" in wb.sheetnames
+    first = [r for r in wb["Code x Source"].iter_rows(values_only=True)]
+    second = [r for r in wb["Code x Source (2)"].iter_rows(values_only=True)]
+    assert len(first) == 3 and len(second) == 2 and first[0] == second[0]
+    assert [r for r in wb["Disagreements"].iter_rows(values_only=True)][0][0] == "source"
+    wb.close()

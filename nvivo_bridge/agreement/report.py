@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import matplotlib
+import numpy as np
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
@@ -94,10 +95,13 @@ def _html(result: Any) -> str:
                  "Segment agreement and kappa_bp (Brennan &amp; Prediger, chance = 1 / number of codes) as "
                  "MAXQDA reports them. Formulas: docs/agreement.md.</p>")
     parts.append("<h2>Coders</h2>" + _table(f["Coders"], list(f["Coders"].columns)))
-    dis = f["Disagreements"]
-    if len(dis):
-        parts.append(f"<h2>Where the coders disagree</h2><p>{len(dis):,} stretches; the longest:</p>")
-        top = dis.sort_values("units", ascending=False, kind="stable").head(15)
+    raw = f.raw("Disagreements") if hasattr(f, "raw") else f["Disagreements"]
+    if len(raw):
+        parts.append(f"<h2>Where the coders disagree</h2><p>{len(raw):,} stretches; the longest:</p>")
+        if hasattr(raw, "frame"):  # only the rows shown get their excerpts cut
+            top = raw.frame(np.argsort(-raw.units, kind="stable")[:15])
+        else:
+            top = raw.sort_values("units", ascending=False, kind="stable").head(15)
         parts.append(_table(top, ["source", "code_path", "start", "end", "coded_by", "text"]))
     warn = f["Warnings"]
     if len(warn):

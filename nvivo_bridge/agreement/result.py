@@ -1,6 +1,7 @@
 """Putting the measures together: :func:`compute` returns an :class:`AgreementResult`."""
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any, Iterable, Mapping, Optional, Sequence
@@ -14,9 +15,9 @@ from .alpha import code_keys, domain_alpha
 from .extract import Extract, extract
 from .intervals import merge
 from .kappa import code_source, weighted
-from .segments import disagreements, segments
+from .segments import Stretches, disagreements, segments
 
-__all__ = ["AgreementResult", "compute", "by_group", "SHEETS", "SUMMARY_COLUMNS", "GROUP_COLUMNS"]
+__all__ = ["AgreementResult", "Frames", "compute", "by_group", "SHEETS", "SUMMARY_COLUMNS", "GROUP_COLUMNS"]
 
 SHEETS = ["Summary", "Code x Source", "Segments", "Disagreements", "Coders", "Warnings"]
 SUMMARY_COLUMNS = ["scope", "code_path", "coder_a", "coder_b", "kappa_weighted", "agreement_pct_weighted", "alpha",
@@ -26,9 +27,53 @@ GROUP_COLUMNS = ["group", "coders", "alpha", "kappa_weighted", "agreement_pct_we
 CODER_COLUMNS = ["coder", "codings", "codes", "sources", "characters_coded"]
 
 
+class Frames(MutableMapping):
+    """The result's DataFrames by sheet name, in sheet order.  ``Disagreements`` is built on first
+    access (its excerpts are cut from the texts then); writers take it a slice at a time through
+    :meth:`chunks`, so writing never holds every excerpt at once."""
+
+    def __init__(self, items: Mapping) -> None:
+        self._data = dict(items)
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        value = self._data[name]
+        if isinstance(value, Stretches):
+            value = self._data[name] = value.frame()
+        return value
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        self._data[name] = value
+
+    def __delitem__(self, name: str) -> None:
+        del self._data[name]
+
+    def __iter__(self):
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def rows(self, name: str) -> int:
+        """Number of rows of a frame, without building it."""
+        return len(self._data[name])
+
+    def chunks(self, name: str, size: int = 20_000):
+        """A frame as consecutive DataFrames of at most ``size`` rows (at least one)."""
+        value = self._data[name]
+        if isinstance(value, Stretches):
+            yield from value.chunks(size)
+        else:
+            yield value
+
+    def raw(self, name: str) -> Any:
+        """The stored value: a DataFrame, or the ``Stretches`` a ``Disagreements`` frame is built from."""
+        return self._data[name]
+
+
 @dataclass
 class AgreementResult:
-    """The agreement tables (``frames``, named as the sheets) and the ``issues`` met.
+    """The agreement tables (``frames``: a :class:`Frames` mapping of DataFrames named as the
+    sheets) and the ``issues`` met.
 
     The other attributes keep what :func:`by_group` and the report need: the extract, the
     per-code-and-coder unions (``merged``: code, coder, start, end), the compared ``pairs`` and
@@ -169,7 +214,7 @@ def compute(project: Project, *, coders: Optional[Sequence[str]] = None, codes: 
         raise UsageError(f"--overlap must be a percentage above 0 and at most 100, not {overlap}")
     diag = Diagnostics()
     ex, own = extract(project, coders=coders, codes=codes, aggregate=aggregate, diag=diag)
-    res = AgreementResult({}, [], ex, overlap=overlap, aggregate=aggregate)
+    res = AgreementResult(Frames({}), [], ex, overlap=overlap, aggregate=aggregate)
     res.merged = _merged(ex)
     res.own_merged = _merged(ex, own) if aggregate else res.merged
     res.pairs = list(combinations(range(len(ex.coders)), 2))
@@ -191,9 +236,9 @@ def compute(project: Project, *, coders: Optional[Sequence[str]] = None, codes: 
     if (~seg_mask).any():
         diag.info("agreement-regions-no-segments", "picture and PDF regions count in Code x Source and the "
                   "weighted kappa but not in Segments (a region is not a stretch)")
-    res.frames = {"Summary": _summary(res, cs, seg, row_codes), "Code x Source": cs, "Segments": seg,
-                  "Disagreements": disagreements(ex, res.merged, row_codes, res.pairs, big),
-                  "Coders": _coders_frame(ex, own)}
+    res.frames = Frames({"Summary": _summary(res, cs, seg, row_codes), "Code x Source": cs, "Segments": seg,
+                         "Disagreements": disagreements(ex, res.merged, row_codes, res.pairs, big),
+                         "Coders": _coders_frame(ex, own)})
     res.issues = diag.finish()
     res.frames["Warnings"] = pd.DataFrame([(i.level, i.code, i.message, i.location) for i in res.issues],
                                           columns=["level", "code", "message", "location"])

@@ -14,7 +14,7 @@ import pandas as pd
 from ..coding_index import format_ms
 from .intervals import pieces
 
-__all__ = ["SEGMENT_COLUMNS", "DISAGREEMENT_COLUMNS", "segments", "disagreements", "keyed"]
+__all__ = ["SEGMENT_COLUMNS", "DISAGREEMENT_COLUMNS", "segments", "disagreements", "keyed", "Stretches"]
 
 SEGMENT_COLUMNS = ["code_path", "coder_a", "coder_b", "segments_a", "segments_b", "agreeing", "a_only", "b_only",
                    "agreement_pct", "kappa_bp"]
@@ -92,8 +92,9 @@ def _locate(ex, space: np.ndarray, s: np.ndarray, e: np.ndarray) -> list:
     return out
 
 
-def disagreements(ex, merged: tuple, row_codes: np.ndarray, pairs: list, big: int) -> pd.DataFrame:
-    """The ``Disagreements`` frame: one row per stretch one coder coded and the other did not."""
+def disagreements(ex, merged: tuple, row_codes: np.ndarray, pairs: list, big: int) -> "Stretches":
+    """The stretches one coder coded at a code and the other did not (one row of ``Disagreements``
+    each), per coder pair, in source and position order."""
     code, coder, start, end = merged
     offset = np.asarray(ex.spaces.offset, dtype=np.int64)
     keep = np.isin(code, row_codes)
@@ -124,21 +125,55 @@ def disagreements(ex, merged: tuple, row_codes: np.ndarray, pairs: list, big: in
         frames.append((space, s_pos - offset[space], e_pos - offset[space], c,
                        np.where(st > 0, a, b).astype(np.int64), np.where(st > 0, b, a).astype(np.int64)))
     if not frames:
-        return pd.DataFrame(columns=DISAGREEMENT_COLUMNS)
+        empty = np.zeros(0, dtype=np.int64)
+        return Stretches(ex, empty, empty, empty, empty, empty, empty)
     space, s_loc, e_loc, c, by, notby = (np.concatenate(parts) for parts in zip(*frames))
-    # Sorted on the arrays, so the frame is built once, already in order (source, start, code).
+    # Sorted on the arrays (source, start, code), so every slice of the frame is in order.
     order = np.lexsort((c, s_loc, space))
-    space, s_loc, e_loc, c, by, notby = (x[order] for x in (space, s_loc, e_loc, c, by, notby))
-    sources = ex.spaces.source_name
-    cat = _cat
-    return pd.DataFrame({
-        "source": cat(space, sources), "code_path": cat(c, ex.code_paths), "start": s_loc, "end": e_loc,
-        "units": e_loc - s_loc, "unit": cat(space, ex.spaces.unit), "text": _locate(ex, space, s_loc, e_loc),
-        "coded_by": cat(by, ex.coders), "not_coded_by": cat(notby, ex.coders),
-        "source_guid": cat(space, ex.spaces.source_guid), "code_guid": cat(c, ex.codes)})
+    return Stretches(ex, *(x[order] for x in (space, s_loc, e_loc, c, by, notby)))
+
+
+class Stretches:
+    """The disagreement stretches as arrays; their excerpts are cut from the texts only when a
+    frame of some rows is asked for (:meth:`frame`), so writing 200,000 of them never holds every
+    excerpt at once (as the researcher's workbook does with its Codings)."""
+
+    def __init__(self, ex, space, start, end, code, by, notby) -> None:
+        self.ex, self.space, self.start, self.end, self.code, self.by, self.notby = (
+            ex, space, start, end, code, by, notby)
+
+    def __len__(self) -> int:
+        return len(self.space)
+
+    @property
+    def units(self) -> np.ndarray:
+        """Length of each stretch in its unit."""
+        return self.end - self.start
+
+    def frame(self, rows=None) -> pd.DataFrame:
+        """The ``Disagreements`` frame of ``rows`` (a slice or index array; all rows by default)."""
+        rows = slice(None) if rows is None else rows
+        ex = self.ex
+        space, s_loc, e_loc = self.space[rows], self.start[rows], self.end[rows]
+        c, by, notby = self.code[rows], self.by[rows], self.notby[rows]
+        return pd.DataFrame({
+            "source": _cat(space, ex.spaces.source_name), "code_path": _cat(c, ex.code_paths),
+            "start": s_loc, "end": e_loc, "units": e_loc - s_loc, "unit": _cat(space, ex.spaces.unit),
+            "text": _locate(ex, space, s_loc, e_loc), "coded_by": _cat(by, ex.coders),
+            "not_coded_by": _cat(notby, ex.coders), "source_guid": _cat(space, ex.spaces.source_guid),
+            "code_guid": _cat(c, ex.codes)}, columns=DISAGREEMENT_COLUMNS)
+
+    def chunks(self, size: int = 20_000):
+        """The frame a slice of ``size`` rows at a time (at least one, possibly empty, frame)."""
+        if len(self) == 0:
+            yield self.frame()
+        for first in range(0, len(self), size):
+            yield self.frame(slice(first, first + size))
 
 
 def _cat(rows: np.ndarray, values: list) -> pd.Categorical:
     """``values[rows]`` as a categorical (equal values share a category)."""
+    if len(values) == 0:
+        return pd.Categorical.from_codes(np.zeros(len(rows), dtype=np.int64) - 1, categories=[])
     uniq, inv = np.unique(np.asarray(values, dtype=object), return_inverse=True)
     return pd.Categorical.from_codes(inv.reshape(-1)[rows], categories=list(uniq))

@@ -63,18 +63,20 @@ def _fmt(col: str) -> str | None:
     return None
 
 
-def _sheet(wb: Workbook, title: str, df: Any) -> None:
-    cols = [str(c) for c in df.columns]
+def _sheet(wb: Workbook, title: str, chunks: Any, n_rows: int, first: Any) -> None:
+    """One sheet: header, then the rows of every DataFrame in ``chunks`` (``first`` is the first
+    of them, already taken, which the column widths are judged by)."""
+    cols = [str(c) for c in first.columns]
     ws = wb.create_sheet(title=title)
-    sample = df.head(200)
+    sample = first.head(200)
     for i, c in enumerate(cols, start=1):
         width = len(c) + 2
         if len(sample):
             width = max(width, min(int(sample[c].astype(object).map(lambda v: len(str(v))).max()) + 2, 60))
         ws.column_dimensions[get_column_letter(i)].width = min(max(width, 8), _WIDE.get(c, 60))
     ws.freeze_panes = "A2"
-    if len(df):
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{len(df) + 1}"
+    if n_rows:
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{n_rows + 1}"
     head = []
     for c in cols:
         cell = WriteOnlyCell(ws, value=c)
@@ -82,28 +84,62 @@ def _sheet(wb: Workbook, title: str, df: Any) -> None:
         head.append(cell)
     ws.append(head)
     formats = {i: _fmt(c) for i, c in enumerate(cols)} if title.split(" (")[0] in _SMALL else {}
-    for values in zip(*[df[c].tolist() for c in df.columns]):
-        row = [_clean(v) for v in values]
-        for i, v in enumerate(row):
-            if typed_as_text(v) or (formats.get(i) and isinstance(v, float)):
-                cell = WriteOnlyCell(ws, value=v)
-                if typed_as_text(v):
-                    cell.data_type = "s"
-                else:
-                    cell.number_format = formats[i]
-                row[i] = cell
-        ws.append(row)
+    for df in chunks:
+        for values in zip(*[df[c].tolist() for c in df.columns]):
+            row = [_clean(v) for v in values]
+            for i, v in enumerate(row):
+                if typed_as_text(v) or (formats.get(i) and isinstance(v, float)):
+                    cell = WriteOnlyCell(ws, value=v)
+                    if typed_as_text(v):
+                        cell.data_type = "s"
+                    else:
+                        cell.number_format = formats[i]
+                    row[i] = cell
+            ws.append(row)
+
+
+def _pieces(frames: Any, name: str):
+    """The DataFrames of one frame, a slice at a time when the mapping can give them so."""
+    if hasattr(frames, "chunks"):
+        return frames.chunks(name), frames.rows(name)
+    df = frames[name]
+    return iter([df]), len(df)
+
+
+def _rechunk(chunks: Any, size: int):
+    """The rows of ``chunks`` regrouped into DataFrames of at most ``size`` rows each, per sheet."""
+    import pandas as pd
+
+    buf, n = [], 0
+    for df in chunks:
+        while len(df):
+            take = df.iloc[:size - n]
+            buf.append(take)
+            n += len(take)
+            df = df.iloc[len(take):]
+            if n == size:
+                yield pd.concat(buf) if len(buf) > 1 else buf[0]
+                buf, n = [], 0
+    if buf:
+        yield pd.concat(buf) if len(buf) > 1 else buf[0]
 
 
 def _build(result: Any) -> Workbook:
     wb = Workbook(write_only=True)
-    for name, df in result.frames.items():
-        if len(df) <= MAX_ROWS:
-            _sheet(wb, name, df)
+    for name in result.frames:
+        chunks, n = _pieces(result.frames, name)
+        first = next(chunks)
+        if n <= MAX_ROWS:
+            _sheet(wb, name, _chain(first, chunks), n, first)
             continue
-        for k, first in enumerate(range(0, len(df), MAX_ROWS)):
-            _sheet(wb, name if k == 0 else f"{name} ({k + 1})", df.iloc[first:first + MAX_ROWS])
+        for k, part in enumerate(_rechunk(_chain(first, chunks), MAX_ROWS)):
+            _sheet(wb, name if k == 0 else f"{name} ({k + 1})", iter([part]), len(part), part)
     return wb
+
+
+def _chain(first: Any, rest: Any):
+    yield first
+    yield from rest
 
 
 def write_workbook(result: Any, path: Path) -> None:
@@ -122,13 +158,16 @@ def write_csv(result: Any, folder: Path, *, force: bool = False) -> None:
     """Write one ``<sheet>.csv`` per frame into ``folder`` (UTF-8 with BOM), atomically."""
     try:
         with atomic_dir(Path(folder), force=force) as tmp:
-            for name, df in result.frames.items():
+            for name in result.frames:
+                chunks, _ = _pieces(result.frames, name)
                 with open(tmp / f"{name}.csv", "w", encoding="utf-8", newline="") as fh:
                     fh.write("\ufeff")
                     w = csv.writer(fh)
-                    w.writerow(list(df.columns))
-                    w.writerows([_csv_cell(v) for v in row]
-                                for row in zip(*[df[c].tolist() for c in df.columns]))
+                    for k, df in enumerate(chunks):
+                        if k == 0:
+                            w.writerow(list(df.columns))
+                        w.writerows([_csv_cell(v) for v in row]
+                                    for row in zip(*[df[c].tolist() for c in df.columns]))
     except OSError as exc:
         raise WriteError(f"cannot write the CSV files ({exc.strerror or exc})", str(folder),
                          hint="check the disk space and that no file in the folder is open in Excel") from None
