@@ -24,14 +24,22 @@ def kappa_columns(tu: np.ndarray, a: np.ndarray, b: np.ndarray, both: np.ndarray
     Multiplying numerator and denominator by TU keeps every step in exact integers up to one
     final division: K = (TA·TU − S) / (TU² − S) with S = A·B + (TU − A)(TU − B)."""
     tu, a, b, both = (np.asarray(x, dtype=np.int64) for x in (tu, a, b, both))
-    neither = tu - a - b + both
-    ta = both + neither
-    s = a * b + (tu - a) * (tu - b)
-    num = ta * tu - s
-    den = tu * tu - s
+    ta = tu - a - b + 2 * both                     # both + neither
+    s = a * b
+    s += (tu - a) * (tu - b)
+    num = ta * tu
+    num -= s
+    den = tu * tu
+    den -= s
+    del s
+    zero = den == 0
+    den[zero] = 1
+    kappa = num / den                              # K = (TA·TU − S) / (TU² − S)
+    kappa[zero] = 1.0
+    del num, den
     with np.errstate(divide="ignore", invalid="ignore"):
-        kappa = np.where(den == 0, 1.0, num / np.where(den == 0, 1, den))
-        pct = np.where(tu > 0, 100.0 * ta / np.where(tu > 0, tu, 1), np.nan)
+        pct = 100.0 * ta / np.where(tu > 0, tu, 1)
+    pct[tu <= 0] = np.nan
     return pct, kappa
 
 
@@ -87,7 +95,7 @@ def code_source(ex, merged: tuple, row_codes: np.ndarray, pairs: list) -> pd.Dat
             "units": tu, "a_and_b": both, "a_not_b": ua - both, "b_not_a": ub - both,
             "neither": tu - union, "agreement_pct": pct, "kappa": kappa, "disagreement_pct": 100.0 - pct,
             "unit": _codes_cat(units, space_rows), "code_guid": code_guids,
-            "source_guid": _codes_cat(src_guids, space_rows)}))
+            "source_guid": _codes_cat(src_guids, space_rows)}, copy=False))  # the arrays are ours alone
     if not frames:
         return pd.DataFrame(columns=CODE_SOURCE_COLUMNS)
     if len(frames) == 1:
