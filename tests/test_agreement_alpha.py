@@ -97,3 +97,18 @@ def test_alpha_three_coders_missing_values():
     data = reliability_data(p, ["R1", "R2", "R3"], {"c-a"})
     assert math.isnan(data[2][10])
     assert abs(got - krippendorff.alpha(reliability_data=data, level_of_measurement="nominal")) <= 1e-9
+
+
+def test_alpha_in_source_batches_is_the_same(monkeypatch):
+    from nvivo_bridge.agreement import alpha as alpha_mod
+
+    texts = ["abcdefghij", "klmnopqrst", "uvwxyz"]
+    codings = [(0, "R1", "A", 0, 5), (0, "R2", "A", 1, 5), (0, "R2", "B", 3, 9), (1, "R1", "B", 2, 9),
+               (1, "R2", "B", 2, 7), (2, "R1", "A", 0, 6), (2, "R2", "C", 0, 2)]
+    p = make_project(texts, codings, coders=("R1", "R2"))
+    whole = nvivo_bridge.agreement(p).frames["Summary"]["alpha"]
+    monkeypatch.setattr(alpha_mod, "_BATCH", 1)
+    batched = nvivo_bridge.agreement(p).frames["Summary"]["alpha"]
+    assert np.allclose(whole.to_numpy(dtype=float), batched.to_numpy(dtype=float), atol=1e-12, equal_nan=True)
+    want = _expected(p, ["R1", "R2"], set(p.codes))
+    assert abs(batched.iloc[-1] - want) <= 1e-9

@@ -183,3 +183,19 @@ def test_long_sheet_continues_and_empty_sheet_keeps_its_header(tmp_path, monkeyp
     assert len(first) == 3 and len(second) == 2 and first[0] == second[0]
     assert [r for r in wb["Disagreements"].iter_rows(values_only=True)][0][0] == "source"
     wb.close()
+
+
+def test_disagreements_in_code_batches_are_the_same(team, team_result, monkeypatch):
+    from nvivo_bridge.agreement import segments
+
+    monkeypatch.setattr(segments, "_BATCH", 1)
+    again = nvivo_bridge.agreement(team).frames["Disagreements"]
+    assert again.equals(team_result.frames["Disagreements"])
+
+
+def test_weighted_averages_in_row_slices_are_the_same(team, team_result, monkeypatch):
+    from nvivo_bridge.agreement import kappa
+
+    monkeypatch.setattr(kappa, "_ROWS", 7)
+    again = nvivo_bridge.agreement(team).frames["Summary"]
+    pd.testing.assert_frame_equal(again, team_result.frames["Summary"], check_exact=False, rtol=1e-12)

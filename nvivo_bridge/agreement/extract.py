@@ -328,6 +328,11 @@ def extract(project: Project, *, coders: Optional[Sequence[str]] = None, codes: 
     present[coder[keep], space[keep]] = True
     raw_code, coder, start, end = raw_code[keep], coder[keep], start[keep], end[keep]
     code_list, e_src, e_dst, e_own = _expansion(project, scope, aggregate)
+    if len(e_src) == len(project.codes) and not aggregate:
+        # Every code compared as itself: the join below would only copy the arrays.
+        ex = Extract(spaces, chosen, code_list, [paths[g] for g in code_list], raw_code, coder, start, end,
+                     present, project)
+        return ex, np.ones(len(raw_code), dtype=bool)
     # Each interval is repeated once per compared code it counts for (itself and, with
     # aggregate, its compared ancestors): a vectorised join on the expansion table.
     lo = np.searchsorted(e_src, raw_code, side="left")

@@ -88,6 +88,9 @@ def code_source(ex, merged: tuple, row_codes: np.ndarray, pairs: list) -> pd.Dat
         both = ua + ub - union
         tu = total[spaces][space_rows]
         pct, kappa = kappa_columns(tu, ua, ub, both)
+        # Counts fit 32 bits unless a source has over two billion units: half the memory.
+        small = np.int32 if len(tu) == 0 or int(tu.max()) < 2**31 else np.int64
+        tu, ua, ub, both, union = (x.astype(small) for x in (tu, ua, ub, both, union))
         frames.append(pd.DataFrame({
             "code_path": paths, "source": src_names,
             "coder_a": pd.Categorical.from_codes(np.zeros(len(grid), dtype=np.int8), [ex.coders[a]]),
@@ -115,9 +118,16 @@ def _codes_cat(values: list, rows: np.ndarray) -> pd.Categorical:
 
 
 def _key_codes(values) -> tuple[np.ndarray, np.ndarray]:
-    """Integer codes (−1 for missing) and labels of one grouping column, cheaply for categoricals."""
+    """Integer codes (−1 for missing) and labels of one grouping column; a categorical's own
+    codes (small integers, no copy of the labels per row)."""
+    cat = values if isinstance(values, pd.Categorical) else getattr(values, "cat", None)
+    if cat is not None:
+        return np.asarray(cat.codes), np.asarray(cat.categories, dtype=object)
     codes, labels = pd.factorize(values, use_na_sentinel=True)
     return np.asarray(codes, dtype=np.int64), np.asarray(labels, dtype=object)
+
+
+_ROWS = 100_000
 
 
 def weighted(cs: pd.DataFrame, by: list, **fixed) -> pd.DataFrame:
@@ -126,39 +136,58 @@ def weighted(cs: pd.DataFrame, by: list, **fixed) -> pd.DataFrame:
     ``by`` column one value for every row (a string: the project's name) or values of its own
     (e.g. each row's domain as a categorical; rows whose value is missing are left out).
 
-    Grouping is done on integer keys with ``bincount``: on 400,000 rows a pandas groupby over
-    text keys costs tens of megabytes more."""
+    Sums are taken by ``bincount`` on integer group keys, ``_ROWS`` rows at a time: on 400,000
+    rows a pandas groupby over text keys cost tens of megabytes more."""
     n = len(cs)
     codes, labels = [], []
     for k in by:
         if isinstance(fixed.get(k), str):
-            codes.append(np.zeros(n, dtype=np.int64))
+            codes.append(None)
             labels.append(np.asarray([fixed[k]], dtype=object))
         else:
             c, lab = _key_codes(fixed[k] if k in fixed else cs[k])
             codes.append(c)
             labels.append(lab)
-    valid = np.ones(n, dtype=bool)
-    for c in codes:
-        valid &= c >= 0
     dims = tuple(max(len(lab), 1) for lab in labels)
-    combined = np.ravel_multi_index(tuple(c[valid] for c in codes), dims) if n else np.zeros(0, dtype=np.int64)
-    inv, uniq = pd.factorize(combined)
-    m = len(uniq)
-    w = cs["units"].to_numpy(dtype=np.float64)[valid]
-    kappa = cs["kappa"].to_numpy(dtype=np.float64)[valid]
-    coded = ((cs["a_and_b"].to_numpy() + cs["a_not_b"].to_numpy() + cs["b_not_a"].to_numpy()) > 0)[valid]
 
-    def total(x: np.ndarray) -> np.ndarray:
-        return np.bincount(inv, weights=x, minlength=m)
+    def chunk_keys(lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
+        parts = [np.zeros(hi - lo, dtype=np.int64) if c is None else c[lo:hi].astype(np.int64) for c in codes]
+        valid = np.ones(hi - lo, dtype=bool)
+        for c in parts:
+            valid &= c >= 0
+        return np.ravel_multi_index(tuple(c[valid] for c in parts), dims), valid
 
-    sw, cw = total(w), total(np.where(coded, w, 0.0))
-    keys = np.unravel_index(np.asarray(uniq, dtype=np.int64), dims) if m else [np.zeros(0, dtype=np.int64)] * len(by)
+    # Pass 1: the groups that occur, and the row each first occurs at (groups keep row order).
+    first_row: dict = {}
+    for lo in range(0, n, _ROWS):
+        key, valid = chunk_keys(lo, min(n, lo + _ROWS))
+        uniq, idx = np.unique(key, return_index=True)
+        for k, r in zip(uniq.tolist(), (np.flatnonzero(valid)[idx] + lo).tolist()):
+            first_row.setdefault(k, r)
+    used = np.asarray(sorted(first_row), dtype=np.int64)
+    m = len(used)
+    # Pass 2: sums per group by bincount on compact group numbers.
+    sums = np.zeros((6, m), dtype=np.float64)   # w, w·K, w·pct, coded w, coded w·K, rows
+    coded_rows = np.zeros(m, dtype=np.float64)
+    cols = [cs[c].to_numpy() for c in ("units", "kappa", "agreement_pct", "a_and_b", "a_not_b", "b_not_a")]
+    for lo in range(0, n, _ROWS):
+        hi = min(n, lo + _ROWS)
+        key, valid = chunk_keys(lo, hi)
+        group = np.searchsorted(used, key)
+        w = cols[0][lo:hi][valid].astype(np.float64)
+        kappa = cols[1][lo:hi][valid].astype(np.float64)
+        coded = (cols[3][lo:hi] + cols[4][lo:hi] + cols[5][lo:hi])[valid] > 0
+        for i, x in enumerate((w, w * kappa, w * cols[2][lo:hi][valid], np.where(coded, w, 0.0),
+                               np.where(coded, w * kappa, 0.0), np.ones(len(w)))):
+            sums[i] += np.bincount(group, weights=x, minlength=m)
+        coded_rows += np.bincount(group[coded], minlength=m)
+    seen = np.asarray(sorted(range(m), key=lambda g: first_row[int(used[g])]), dtype=np.int64)
+    keys = np.unravel_index(used[seen], dims)
+    sw, cw = sums[0][seen], sums[3][seen]
     out = {k: lab[kc] for k, lab, kc in zip(by, labels, keys)}
     with np.errstate(divide="ignore", invalid="ignore"):
-        out.update({"kappa_weighted": total(w * kappa) / sw,
-                    "agreement_pct_weighted": total(w * cs["agreement_pct"].to_numpy(dtype=np.float64)[valid]) / sw,
-                    "kappa_weighted_coded": np.where(cw > 0, total(np.where(coded, w * kappa, 0.0)) / cw, np.nan),
-                    "sources": np.bincount(inv, minlength=m), "sources_coded": np.bincount(inv[coded], minlength=m),
+        out.update({"kappa_weighted": sums[1][seen] / sw, "agreement_pct_weighted": sums[2][seen] / sw,
+                    "kappa_weighted_coded": np.where(cw > 0, sums[4][seen] / np.where(cw > 0, cw, 1), np.nan),
+                    "sources": sums[5][seen].astype(np.int64), "sources_coded": coded_rows[seen].astype(np.int64),
                     "units": sw.astype(np.int64)})
     return pd.DataFrame(out)

@@ -92,15 +92,16 @@ def _locate(ex, space: np.ndarray, s: np.ndarray, e: np.ndarray) -> list:
     return out
 
 
-def disagreements(ex, merged: tuple, row_codes: np.ndarray, pairs: list, big: int) -> "Stretches":
-    """The stretches one coder coded at a code and the other did not (one row of ``Disagreements``
-    each), per coder pair, in source and position order."""
-    code, coder, start, end = merged
-    offset = np.asarray(ex.spaces.offset, dtype=np.int64)
-    keep = np.isin(code, row_codes)
-    frames = []
+_BATCH = 40_000
+
+
+def _stretches(ex, merged: tuple, ranges: list, pairs: list, big: int, offset: np.ndarray) -> list:
+    """Stretch arrays for the intervals in ``ranges`` (slices of the code-sorted unions), per pair."""
+    idx = np.concatenate([np.arange(lo, hi) for lo, hi in ranges]) if ranges else np.zeros(0, dtype=np.int64)
+    code, coder, start, end = (x[idx] for x in merged)
+    out = []
     for a, b in pairs:
-        ia, ib = keep & (coder == a), keep & (coder == b)
+        ia, ib = coder == a, coder == b
         ka = keyed(code[ia], start[ia], end[ia], big)
         kb = keyed(code[ib], start[ib], end[ib], big)
         one = np.ones(1, dtype=np.uint64)
@@ -122,8 +123,30 @@ def disagreements(ex, merged: tuple, row_codes: np.ndarray, pairs: list, big: in
         c = s_key // big
         s_pos, e_pos = s_key - c * big, e_key - c * big
         space = np.searchsorted(offset, s_pos, side="right") - 1
-        frames.append((space, s_pos - offset[space], e_pos - offset[space], c,
-                       np.where(st > 0, a, b).astype(np.int64), np.where(st > 0, b, a).astype(np.int64)))
+        out.append((space, s_pos - offset[space], e_pos - offset[space], c,
+                    np.where(st > 0, a, b).astype(np.int64), np.where(st > 0, b, a).astype(np.int64)))
+    return out
+
+
+def disagreements(ex, merged: tuple, row_codes: np.ndarray, pairs: list, big: int) -> "Stretches":
+    """The stretches one coder coded at a code and the other did not (one row of ``Disagreements``
+    each), per coder pair, in source and position order."""
+    code, coder, start, end = merged
+    offset = np.asarray(ex.spaces.offset, dtype=np.int64)
+    frames = []
+    # Unions come sorted by code: take the codes in batches of about _BATCH intervals, so the
+    # cutting into pieces never holds more than a batch's temporaries.
+    bounds = np.searchsorted(code, row_codes, side="left"), np.searchsorted(code, row_codes, side="right")
+    batch: list = []
+    size = 0
+    for lo, hi in zip(*(b.tolist() for b in bounds)):
+        batch.append((lo, hi))
+        size += hi - lo
+        if size >= _BATCH:
+            frames += _stretches(ex, merged, batch, pairs, big, offset)
+            batch, size = [], 0
+    if batch:
+        frames += _stretches(ex, merged, batch, pairs, big, offset)
     if not frames:
         empty = np.zeros(0, dtype=np.int64)
         return Stretches(ex, empty, empty, empty, empty, empty, empty)

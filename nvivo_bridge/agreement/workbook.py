@@ -100,10 +100,18 @@ def _sheet(wb: Workbook, title: str, chunks: Any, n_rows: int, first: Any) -> No
 
 def _pieces(frames: Any, name: str):
     """The DataFrames of one frame, a slice at a time when the mapping can give them so."""
-    if hasattr(frames, "chunks"):
+    if hasattr(frames, "raw") and hasattr(frames.raw(name), "chunks"):
         return frames.chunks(name), frames.rows(name)
     df = frames[name]
-    return iter([df]), len(df)
+    return _slices(df), len(df)
+
+
+def _slices(df: Any, size: int = 20_000):
+    """A frame as slices of ``size`` rows (at least one): cells become Python objects a slice at
+    a time, not for 400,000 rows at once."""
+    yield df.iloc[:size]
+    for first in range(size, len(df), size):
+        yield df.iloc[first:first + size]
 
 
 def _rechunk(chunks: Any, size: int):
