@@ -1,7 +1,6 @@
 """The agreement command, its workbook, CSV folder and report, the two-coder sample, by_group."""
 from __future__ import annotations
 
-import io
 import zipfile
 
 import openpyxl
@@ -131,7 +130,6 @@ def test_by_group_matches_the_summary_domains(team, team_result):
 
 def test_several_inputs_are_merged(tmp_path):
     pytest.importorskip("nvivo_bridge.merge")
-    from nvivo_bridge.model import Coding  # noqa: F401
 
     one = make_project(["abcdefghij"], [(0, "R1", "A", 0, 6)], coders=("R1",))
     two = make_project(["abcdefghij"], [(0, "R1", "A", 2, 6)], coders=("R1",))

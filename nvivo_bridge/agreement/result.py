@@ -9,7 +9,7 @@ from typing import Any, Iterable, Mapping, Optional, Sequence
 import numpy as np
 import pandas as pd
 
-from ..errors import Diagnostics, Issue, UsageError
+from ..errors import Diagnostics, UsageError
 from ..model import Project, norm_guid
 from .alpha import code_keys, domain_alpha
 from .extract import Extract, extract
@@ -273,7 +273,3 @@ def by_group(project: Project, groups: Mapping[str, Sequence[str]], **options: A
                          w["agreement_pct_weighted"].iloc[0] if w is not None else np.nan))
     return pd.DataFrame(rows, columns=GROUP_COLUMNS)
 
-
-def issues_of(res: AgreementResult) -> list[Issue]:
-    """The issues of a result (for callers that only hold the frames)."""
-    return list(res.issues)
