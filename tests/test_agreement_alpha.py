@@ -112,3 +112,41 @@ def test_alpha_in_source_batches_is_the_same(monkeypatch):
     assert np.allclose(whole.to_numpy(dtype=float), batched.to_numpy(dtype=float), atol=1e-12, equal_nan=True)
     want = _expected(p, ["R1", "R2"], set(p.codes))
     assert abs(batched.iloc[-1] - want) <= 1e-9
+
+
+def _coverage(project, coder, code, src):
+    """The set of characters ``coder`` coded at ``code`` in ``src`` (the obvious, slow way)."""
+    n = len(src.text or "")
+    out = set()
+    for k in src.codings:
+        if k.code == code and project.users[k.creating_user].name == coder:
+            out |= set(range(n))
+    for sel in src.selections:
+        for k in sel.codings:
+            if k.code == code and project.users[k.creating_user].name == coder:
+                out |= set(range(max(0, sel.start), min(n, sel.end)))
+    return out
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(projects())
+def test_code_x_source_equals_character_by_character_counts(case):
+    from fractions import Fraction
+
+    project, coders = case
+    cs = nvivo_bridge.agreement(project).frames["Code x Source"]
+    by_name = {s.name: s for s in project.sources.values()}
+    for row in cs.itertuples(index=False):
+        src, code = by_name[row.source], project.code_by_path(row.code_path).guid
+        a = _coverage(project, row.coder_a, code, src)
+        b = _coverage(project, row.coder_b, code, src)
+        tu = len(src.text)
+        both, neither = len(a & b), tu - len(a | b)
+        assert (row.units, row.a_and_b, row.a_not_b, row.b_not_a, row.neither) == (
+            tu, both, len(a - b), len(b - a), neither)
+        ef = Fraction(len(a) * len(b) + (tu - len(a)) * (tu - len(b)), tu)
+        k = Fraction(1) if tu == ef else (both + neither - ef) / (tu - ef)
+        assert abs(row.kappa - float(k)) <= 1e-12
+    # Sources without text have no rows (nothing to count) and every other pairs with every code.
+    with_text = [s for s in project.sources.values() if s.text]
+    assert len(cs) == len(with_text) * cs["code_path"].nunique() * len(coders) * (len(coders) - 1) // 2
