@@ -197,3 +197,8 @@ def test_weighted_averages_in_row_slices_are_the_same(team, team_result, monkeyp
     monkeypatch.setattr(kappa, "_ROWS", 7)
     again = nvivo_bridge.agreement(team).frames["Summary"]
     pd.testing.assert_frame_equal(again, team_result.frames["Summary"], check_exact=False, rtol=1e-12)
+
+
+def test_cli_xlsx_needs_an_xlsx_name(tmp_path):
+    r = CliRunner().invoke(main, ["agreement", str(TEAM), "-o", str(tmp_path / "a.csv"), "--to", "xlsx"])
+    assert r.exit_code == 2 and ".xlsx" in r.output and not (tmp_path / "a.csv").exists()

@@ -40,6 +40,10 @@ def agreement(inputs, output, to_format, coders, codes, aggregate, overlap, repo
 
     as_csv = to_format == "csv" or (to_format is None and output.suffix.lower() != ".xlsx")
     check_output(output, tuple(inputs), force=force)
+    if not as_csv and output.suffix.lower() != ".xlsx":
+        from ..errors import UsageError
+        raise UsageError("an Excel workbook needs a name ending in .xlsx", str(output),
+                         hint="give -o a .xlsx name, or --to csv for a folder of CSV files")
     if report:
         check_output(report, tuple(inputs) + (output,), force=force)
     project, issues = from_inputs(list(inputs), read_options=dict(format=from_format, positions=positions,
