@@ -232,3 +232,46 @@ def test_a_union_never_crosses_into_the_next_source():
     assert s.loc[(s["scope"] == "code") & (s["code_path"] == "A"), "alpha"].iloc[0] == 0.0
     dis = res.frames["Disagreements"]
     assert dis[dis["code_path"] == "A"][["source", "start", "end"]].values.tolist() == [["S0", 0, 1], ["S1", 0, 1]]
+
+
+def test_picture_size_is_read_from_the_picture():
+    import io
+
+    from PIL import Image
+
+    from nvivo_bridge.model import Blob
+
+    buf = io.BytesIO()
+    Image.new("RGB", (10, 8)).save(buf, format="PNG")
+    p = Project(name="pic")
+    p.users = {"u1": User("u1", "R1"), "u2": User("u2", "R2")}
+    p.codes["c-a"] = Code("c-a", "A")
+    src = Source("p1", "Photo", kind="picture", file=Blob("p1.png", data=buf.getvalue()))
+    src.selections = [Selection("r1", kind="picture", first_x=0, first_y=0, second_x=5, second_y=4,
+                                codings=[Coding("k1", "c-a", "u1")]),
+                      Selection("r2", kind="picture", first_x=5, first_y=4, second_x=0, second_y=0,  # corners swapped
+                                codings=[Coding("k2", "c-a", "u2")])]
+    p.sources["p1"] = src
+    res = nvivo_bridge.agreement(p)
+    row = _row(res, "A", "Photo")
+    assert _counts(row) == (80, 20, 0, 0, 60) and row["kappa"] == 1.0
+    assert "agreement-area-estimated" not in set(res.frames["Warnings"]["code"])
+
+
+def test_pdf_text_and_regions_are_separate_rows():
+    p = Project(name="pdf")
+    p.users = {"u1": User("u1", "R1"), "u2": User("u2", "R2")}
+    p.codes["c-a"] = Code("c-a", "A")
+    src = Source("d1", "Report", kind="pdf", text="abcdefghij")
+    src.selections = [
+        Selection("t1", kind="text", start=0, end=5, codings=[Coding("k1", "c-a", "u1")]),
+        Selection("t2", kind="text", start=0, end=5, codings=[Coding("k2", "c-a", "u2")]),
+        Selection("g1", kind="pdf", page=2, first_x=0, first_y=0, second_x=10, second_y=10,
+                  codings=[Coding("k3", "c-a", "u1")]),
+        Selection("g2", kind="pdf", page=2, first_x=0, first_y=0, second_x=10, second_y=5,
+                  codings=[Coding("k4", "c-a", "u2")])]
+    p.sources["d1"] = src
+    res = nvivo_bridge.agreement(p)
+    assert _counts(_row(res, "A", "Report")) == (10, 5, 0, 0, 5)
+    region = _row(res, "A", "Report (page 2)")
+    assert _counts(region) == (100, 50, 50, 0, 0) and region["unit"] == "points"
