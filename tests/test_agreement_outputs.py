@@ -202,3 +202,44 @@ def test_weighted_averages_in_row_slices_are_the_same(team, team_result, monkeyp
 def test_cli_xlsx_needs_an_xlsx_name(tmp_path):
     r = CliRunner().invoke(main, ["agreement", str(TEAM), "-o", str(tmp_path / "a.csv"), "--to", "xlsx"])
     assert r.exit_code == 2 and ".xlsx" in r.output and not (tmp_path / "a.csv").exists()
+
+
+def test_several_inputs_go_through_merge_with_coder_from_file(tmp_path, monkeypatch):
+    # The merge itself is another module's (tested there); this checks the call agreement makes:
+    # inputs sharing a coder name ask merge for the coder from the file name.
+    import sys
+    import types
+
+    calls = {}
+
+    def fake_merge(projects, *, labels=None, coder_from_file=False, prefer=None):
+        calls.update(n=len(projects), coder_from_file=coder_from_file)
+        merged = make_project(["abcdefghij"], [(0, "coder1", "A", 0, 6), (0, "coder2", "A", 2, 6)],
+                              coders=("coder1", "coder2"))
+        return types.SimpleNamespace(project=merged, report={}, issues=[])
+
+    monkeypatch.setitem(sys.modules, "nvivo_bridge.merge", types.SimpleNamespace(merge=fake_merge))
+    paths = []
+    for k in range(2):
+        path = tmp_path / f"coder{k + 1}.qdpx"
+        nvivo_bridge.write(make_project(["abcdefghij"], [(0, "R1", "A", 0, 6)], coders=("R1",)), path)
+        paths.append(str(path))
+    out = tmp_path / "a.xlsx"
+    r = CliRunner().invoke(main, ["agreement", *paths, "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    assert calls == {"n": 2, "coder_from_file": True}
+    cs = pd.read_excel(out, sheet_name="Code x Source")
+    assert cs[["coder_a", "coder_b", "a_and_b", "a_not_b"]].values.tolist() == [["coder1", "coder2", 4, 2]]
+
+
+def test_several_inputs_without_merge_are_a_usage_error(tmp_path, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "nvivo_bridge.merge", None)  # import fails as if absent
+    paths = []
+    for k in range(2):
+        path = tmp_path / f"c{k}.qdpx"
+        nvivo_bridge.write(make_project(["abcdefghij"], [(0, "R1", "A", 0, 6)], coders=("R1",)), path)
+        paths.append(str(path))
+    r = CliRunner().invoke(main, ["agreement", *paths, "-o", str(tmp_path / "a.xlsx")])
+    assert r.exit_code == 2 and "merge" in r.output
