@@ -83,10 +83,15 @@ def write_report(result: Any, path: Any) -> None:
 
 
 class _CallableModule(types.ModuleType):
-    """``nvivo_bridge.agreement(...)`` calls :func:`agreement`."""
+    """``nvivo_bridge.agreement(...)`` calls :func:`agreement`.
 
-    def __call__(self, project: Any, **options: Any) -> Any:
-        return agreement(project, **options)
+    A callable module rather than the package attribute rebound to the function: importing a
+    submodule (``import nvivo_bridge.agreement.kappa as k``) looks the package attribute up and
+    must find this module, and ``from nvivo_bridge.agreement import by_group`` must work too."""
+
+    def __call__(self, project: Any, *, coders: Optional[Sequence[str]] = None,
+                 codes: Optional[Iterable[str]] = None, aggregate: bool = False, overlap: float = 90.0) -> Any:
+        return agreement(project, coders=coders, codes=codes, aggregate=aggregate, overlap=overlap)
 
 
 sys.modules[__name__].__class__ = _CallableModule
