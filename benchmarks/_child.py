@@ -27,6 +27,7 @@ NEEDS = {
     "qdpx": ["nvivo_bridge.readers.qdpx", "nvivo_bridge.writers.qdpx"],
     "cipp": ["nvivo_bridge.readers.qdpx", "nvivo_bridge.cipp:summarize", "nvivo_bridge.writers.cipp"],
     "validate": ["nvivo_bridge.validate:validate_path"],
+    "agreement": ["nvivo_bridge.readers.qdpx", "nvivo_bridge.agreement.result"],
 }
 
 
@@ -71,6 +72,10 @@ def _prepare(task: str, src: Path, out: Path):
         importlib.import_module(need.partition(":")[0])
     if task == "read":
         return lambda: nvivo_bridge.read(src).counts()["codings"]
+    if task == "agreement":
+        import nvivo_bridge.agreement as agreement
+
+        return lambda: len(agreement(nvivo_bridge.read(src)).frames["Code x Source"])
     if task == "validate":
         from nvivo_bridge.validate import validate_path
 

@@ -131,12 +131,13 @@ def _source(k: int, n_codings: int, pool: list[str], rng: random.Random, leaves:
     return src
 
 
-def build_project(n_codings: int, seed: int = 0) -> Project:
-    """The benchmark project with exactly ``n_codings`` theme-code codings."""
+def build_project(n_codings: int, seed: int = 0, n_coders: int = 3) -> Project:
+    """The benchmark project with exactly ``n_codings`` theme-code codings, made in turn by
+    ``n_coders`` coders (two for the agreement benchmark)."""
     rng = random.Random(seed)
     pool = _line_pool(rng)
     p = Project(name=f"Benchmark {n_codings} codings", created="2024-05-01T08:00:00Z", creating_user=_g("05e4", 1))
-    coders = [_g("05e4", i) for i in (1, 2, 3)]
+    coders = [_g("05e4", i) for i in range(1, n_coders + 1)]
     p.users = {g: User(g, f"R{i + 1}") for i, g in enumerate(coders)}
     codes = _code_tree()
     p.codes = {c.guid: c for c in codes}
@@ -161,13 +162,15 @@ def build_project(n_codings: int, seed: int = 0) -> Project:
     return p
 
 
-def generate(size: str | int, *, seed: int = 0, force: bool = False, work: Path = WORK) -> Path:
-    """Return the cached benchmark file for ``size``, building it first if needed."""
+def generate(size: str | int, *, seed: int = 0, force: bool = False, work: Path = WORK, coders: int = 3) -> Path:
+    """Return the cached benchmark file for ``size`` (made by ``coders`` coders), building it
+    first if needed."""
     n = codings_for(size)
     work.mkdir(parents=True, exist_ok=True)
-    path = work / f"nvivo-{n}-s{seed}-v{GEN_VERSION}.qdpx"
+    extra = "" if coders == 3 else f"-c{coders}"
+    path = work / f"nvivo-{n}-s{seed}-v{GEN_VERSION}{extra}.qdpx"
     if force or not path.exists():
-        write_qdpx(build_project(n, seed), path)
+        write_qdpx(build_project(n, seed, coders), path)
     return path
 
 

@@ -4,7 +4,8 @@ Usage::
 
     python benchmarks/run.py [--size S|M|L|<codings>] [--only TASK ...] [--repeat N] [--batch]
 
-Tasks: read, csv, xlsx, qdpx, cipp, validate (each beside its floor, see benchmarks/floors.py)
+Tasks: read, csv, xlsx, qdpx, cipp, validate (each beside its floor, see benchmarks/floors.py),
+agreement (on the same number of codings made by two coders, beside reading that file)
 and peers (other Python REFI-QDA readers on the same file).  Every measurement runs in a fresh
 subprocess (benchmarks/_child.py); with ``--repeat N`` the best time and the highest peak of N
 runs are kept.  A task whose module is not written yet prints ``n/a (missing: <module>)``.
@@ -34,6 +35,8 @@ __all__ = ["TASKS", "measure", "run", "main"]
 TASKS = {
     "read": ("floor-raw", 1.5, 300), "csv": ("floor-csv", 1.5, 400), "xlsx": ("floor-xlsx", 1.2, 400),
     "qdpx": ("floor-qdpx", 2.0, None), "cipp": ("xlsx", 1.2, None), "validate": ("floor-raw", None, None),
+    # Read + every agreement frame, on the two-coder file, against reading that file.
+    "agreement": ("read-2coders", 2.0, 400),
 }
 SCALING_TARGET = 1.2
 
@@ -87,6 +90,11 @@ def run(size: str, only: list[str], repeat: int) -> dict:
                                  "platform": platform.platform()}, "tasks": {}, "floors": {}}
     for task in [t for t in TASKS if t in only]:
         floor = TASKS[task][0]
+        if task == "agreement":
+            team = generate(size, coders=2)
+            results["floors"][floor] = measure("read", team, repeat)
+            results["tasks"][task] = measure(task, team, repeat)
+            continue
         if floor.startswith("floor-") and floor not in results["floors"]:
             results["floors"][floor] = measure(floor, path, repeat)
         results["tasks"][task] = measure(task, path, repeat)

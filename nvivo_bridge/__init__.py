@@ -13,13 +13,14 @@ from .api import Ledger, convert, read, write
 from .errors import (Diagnostics, Issue, NvivoBridgeError, ReadError, StrictError, UnknownFormatError,
                      UsageError, ValidationFailed, WriteError)
 from .model import Project
+from . import agreement  # a callable module: nvivo_bridge.agreement(project)
 
 __version__ = "0.1.0"
 
 __all__ = [
     "__version__", "read", "write", "convert", "tables", "Ledger", "Project", "Diagnostics", "Issue",
     "NvivoBridgeError", "ReadError", "WriteError", "UnknownFormatError", "UsageError", "StrictError",
-    "ValidationFailed",
+    "ValidationFailed", "agreement",
 ]
 
 
