@@ -77,6 +77,8 @@ async def upload(request: Request) -> Response:
         path = up.finish()
     except UploadRefused as exc:
         return _refuse(exc.status, str(exc))
+    except (OSError, ValueError) as exc:  # a name clashing with a folder, a refused path
+        return _refuse(400, f"cannot store this file ({exc})")
     return JSONResponse({"file": path.name, "files": ws.files})
 
 
@@ -88,7 +90,7 @@ async def open_project(request: Request) -> Response:
     if ws.status != "uploading" or not ws.files:
         return _refuse(409, "nothing to open" if not ws.files else "already opened")
     ws.status = "reading"
-    job = request.app.state.web.jobs.start(ws.id, "open", ws.name, ws.open, describe_error)
+    job = request.app.state.web.jobs.start(ws.id, "open", ws.name, ws.open, lambda e: ws.plain(describe_error(e)))
     return JSONResponse(job.as_json())
 
 
@@ -148,7 +150,8 @@ async def start_download(request: Request) -> Response:
     opts = {"target": target if target in _TARGETS else "standard",
             "lang": request.app.state.web.lang_of(request)}
     job = request.app.state.web.jobs.start(ws.id, entry.key, entry.label,
-                                           lambda job: run_download(entry, ws, job, opts), describe_error)
+                                           lambda job: run_download(entry, ws, job, opts),
+                                           lambda e: ws.plain(describe_error(e)))
     return JSONResponse(job.as_json())
 
 

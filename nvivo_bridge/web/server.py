@@ -8,25 +8,26 @@ URL (with its token) is known before the browser is opened.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import secrets
 import shutil
 import socket
 import tempfile
 import threading
 import webbrowser
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Any, Callable, Iterator, Optional
 
 from ..errors import UsageError
 from ..options import Limits
 
-__all__ = ["serve", "bind"]
+__all__ = ["serve", "running", "bind", "Running"]
 
 
 def bind(port: int) -> socket.socket:
     """A listening socket on 127.0.0.1:``port`` (0 = any free port)."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind(("127.0.0.1", port))
     except OSError as exc:
@@ -34,13 +35,21 @@ def bind(port: int) -> socket.socket:
         raise UsageError(f"cannot listen on 127.0.0.1:{port} ({exc.strerror})",
                          hint="choose another --port, or leave it out to take a free one") from None
     sock.listen(64)
-    sock.set_inheritable(True)
     return sock
 
 
-def serve(port: int = 0, *, open_browser: bool = True, lang: str = "en", limits: Optional[Limits] = None,
-          announce: Callable[[str], None] = lambda url: None) -> None:
-    """Serve the page until interrupted; ``announce(url)`` is told the address (with its token)."""
+@dataclass
+class Running:
+    """A server that is up: its address (with the token), private folder, app and uvicorn server."""
+
+    url: str
+    root: Path
+    port: int
+    app: Any
+    server: Any
+
+
+def _prepare(port: int, lang: str, limits: Optional[Limits]) -> tuple[socket.socket, Running]:
     import uvicorn
 
     from .app import create_app
@@ -49,18 +58,42 @@ def serve(port: int = 0, *, open_browser: bool = True, lang: str = "en", limits:
     port = sock.getsockname()[1]
     token = secrets.token_urlsafe(24)
     root = Path(tempfile.mkdtemp(prefix="nvivo-bridge-web-"))  # mkdtemp makes it 0700
-    cleanup = lambda: shutil.rmtree(root, ignore_errors=True)  # noqa: E731
-    atexit.register(cleanup)
-    url = f"http://127.0.0.1:{port}/?token={token}"
+    atexit.register(shutil.rmtree, root, True)
+    app = create_app(root, token, port=port, lang=lang, limits=limits)
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
+                            timeout_graceful_shutdown=2)
+    return sock, Running(f"http://127.0.0.1:{port}/?token={token}", root, port, app, uvicorn.Server(config))
+
+
+def serve(port: int = 0, *, open_browser: bool = True, lang: str = "en", limits: Optional[Limits] = None,
+          announce: Callable[[str], None] = lambda url: None) -> None:
+    """Serve the page in this thread until interrupted; ``announce(url)`` is told the address."""
+    sock, run = _prepare(port, lang, limits)
     try:
-        app = create_app(root, token, port=port, lang=lang, limits=limits)
-        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
-                                timeout_graceful_shutdown=2)
-        server = uvicorn.Server(config)
-        announce(url)
+        announce(run.url)
         if open_browser:
-            threading.Timer(0.5, lambda: webbrowser.open(url)).start()
-        server.run(sockets=[sock])
+            threading.Timer(0.5, webbrowser.open, (run.url,)).start()
+        run.server.run(sockets=[sock])
     finally:
         sock.close()
-        cleanup()
+        shutil.rmtree(run.root, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def running(port: int = 0, *, lang: str = "en", limits: Optional[Limits] = None) -> Iterator[Running]:
+    """Serve the page in a background thread for the ``with`` block (tests, the benchmark); the
+    private folder is removed when the block ends."""
+    sock, run = _prepare(port, lang, limits)
+    thread = threading.Thread(target=run.server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        for _ in range(200):
+            if run.server.started:
+                break
+            threading.Event().wait(0.025)
+        yield run
+    finally:
+        run.server.should_exit = True
+        thread.join(10)
+        sock.close()
+        shutil.rmtree(run.root, ignore_errors=True)

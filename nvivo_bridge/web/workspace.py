@@ -41,6 +41,7 @@ class Workspace:
         self.folder.mkdir(mode=0o700)
         (self.folder / "in").mkdir(mode=0o700)
         (self.folder / "out").mkdir(mode=0o700)
+        self.folder = self.folder.resolve()
         self.limits = limits
         self.files: list[str] = []
         self.uploaded = 0
@@ -63,29 +64,44 @@ class Workspace:
     @property
     def stem(self) -> str:
         """A base for download file names."""
-        base = self.files[0].rsplit(".", 1)[0] if len(self.files) == 1 else (self.name or "project")
+        first = self.files[0].split("/")[0] if self.files else "project"
+        base = first.rsplit(".", 1)[0] if len(self.files) == 1 else (self.name or first)
         return safe_filename(base, 60).replace(" ", "_") or "project"
 
     def add_file(self, name: str) -> "Upload":
-        """Begin storing one uploaded file under its cleaned name; write it with
-        :meth:`Upload.write` (refused past the limits) and end with :meth:`Upload.finish`."""
-        clean = safe_filename(name)
+        """Begin storing one uploaded file; ``name`` may be a relative path (a folder chosen in the
+        browser), each part cleaned and at most 8 deep.  Write it with :meth:`Upload.write`
+        (refused past the limits) and end with :meth:`Upload.finish`."""
+        parts = [safe_filename(p) for p in (name or "").replace("\\", "/").split("/") if p.strip(" .")]
+        parts = parts[-8:] or ["upload"]
         with self._upload_lock:
             if self.status != "uploading":
                 raise UploadRefused("this project is already opened; start a new one", 409)
             if len(self.files) >= self.limits.max_members:
                 raise UploadRefused(f"more than {self.limits.max_members} files")
+            clean = "/".join(parts)
             if clean in self.files:
-                stem, dot, suffix = clean.rpartition(".")
-                clean = f"{stem or clean}-{len(self.files) + 1}{dot}{suffix if dot else ''}"
+                stem, dot, suffix = parts[-1].rpartition(".")
+                parts[-1] = f"{stem or parts[-1]}-{len(self.files) + 1}{dot}{suffix if dot else ''}"
+                clean = "/".join(parts)
             self.files.append(clean)
-        return Upload(self, clean, safe_join(self.folder / "in", clean))
+        path = safe_join(self.folder / "in", *parts)
+        for parent in reversed(path.relative_to(self.folder / "in").parents[:-1]):
+            (self.folder / "in" / parent).mkdir(mode=0o700, exist_ok=True)
+        return Upload(self, clean, path)
 
     def input_path(self) -> Path:
         """What to read: the one file, or the folder of several (NVivo exports)."""
         if not self.files:
             raise ReadError("no file was uploaded", hint="drop a project file on the page first")
-        return self.folder / "in" / self.files[0] if len(self.files) == 1 else self.folder / "in"
+        inbox = self.folder / "in"
+        if len(self.files) == 1 and "/" not in self.files[0]:
+            return inbox / self.files[0]
+        tops = {f.split("/", 1)[0] for f in self.files}
+        # A chosen folder arrives as "folder/…" for every file: read that folder.
+        if len(tops) == 1 and all("/" in f for f in self.files):
+            return inbox / tops.pop()
+        return inbox
 
     def open(self, job: Any) -> dict:
         """Read the project and build the page indexes (run as a job)."""
@@ -103,13 +119,20 @@ class Workspace:
             mapping = MappingState(project)
             job.check()
         except BaseException as exc:
-            self.status, self.error = "failed", str(exc)
+            from .api import describe_error
+            self.status, self.error = "failed", self.plain(describe_error(exc))
             raise
         self.project, self.view, self.mapping = project, view, mapping
         self.status = "ready"
         # The search blob is not needed to show the counts; build it while the user looks at them.
         threading.Thread(target=view.prepare_search, daemon=True).start()
         return {"redirect": f"/p/{self.id}/"}
+
+    def plain(self, message: str) -> str:
+        """``message`` with this workspace's private folder left out of the file names it gives."""
+        for folder in (self.folder / "in", self.folder / "out"):
+            message = message.replace(f"{folder}/", "").replace(str(folder), "")
+        return message
 
     def out_dir(self, job_id: str) -> Path:
         """A fresh output folder for one job (``out/<job id>``)."""

@@ -74,7 +74,7 @@ function setupUpload() {
       for (const f of files) {
         i += 1;
         label.textContent = `${zone.dataset.uploading} ${f.name} (${i}/${files.length})`;
-        await putFile(`/api/workspaces/${ws.id}/files?name=${encodeURIComponent(f.name)}`, f,
+        await putFile(`/api/workspaces/${ws.id}/files?name=${encodeURIComponent(f.webkitRelativePath || f.name)}`, f,
           (done, total) => { box.querySelector("progress").value = Math.round(100 * done / total); });
       }
       label.textContent = zone.dataset.reading;
