@@ -111,6 +111,7 @@ def test_paging_and_combined_filters(small_project, rich_project):
         _, _, last = view.page(Filters(page=999), size=3)
         assert [r["n"] for r in last] == list(range(3 * (pages - 1) + 1, n + 1))
         for code in range(len(view.code_guids)):
+            assert view.subtree_counts[code] == view.mask(Filters(code=code)).sum()  # the filter's label
             for src in range(len(view.sources)):
                 both = view.mask(Filters(code=code, source=src))
                 assert (both == (view.mask(Filters(code=code)) & view.mask(Filters(source=src)))).all()

@@ -129,7 +129,7 @@ async def set_mapping(request: Request) -> Response:
     lang = request.app.state.web.lang_of(request)
     res = ws.mapping.result(lang)
     rows = overview_table(res)
-    current = {r["guid"]: r["current"] for r in ws.mapping.tree_rows()}
+    current = {r["guid"]: r["current_label"] for r in ws.mapping.tree_rows(lang)}
     return JSONResponse({"version": ws.mapping.version, "overview": rows, "current": current,
                          "figures": sorted(ws.mapping.figures(lang))})
 

@@ -70,7 +70,10 @@ class CodingsView:
                              for g in self.sources]
         self.variables = [v for v in project.variables.values()]
         self.values = self._case_values(case_no)
-        self.counts_per_code = np.bincount(self.code_no, minlength=len(order)) if n else np.zeros(len(order), int)
+        direct = np.bincount(self.code_no, minlength=len(order)) if n else np.zeros(len(order), np.int64)
+        # Codings at a code or below it: a range sum over the tree order.
+        running = np.concatenate(([0], np.cumsum(direct)))
+        self.subtree_counts = running[self.code_end] - running[np.arange(len(order))]
         self._search: Optional[tuple[bytes, np.ndarray]] = None
         self._search_lock = threading.Lock()
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ..cipp.labels import label
 
-__all__ = ["LANGS", "translate", "WORDS"]
+__all__ = ["LANGS", "translate", "components_label", "WORDS"]
 
 LANGS = ("en", "id")
 
@@ -47,7 +47,9 @@ WORDS: dict[str, dict[str, str]] = {
         "dl_cipp_html": "CIPP report (HTML)", "dl_cipp_docx": "CIPP report (Word)",
         "dl_agreement": "Inter-coder agreement workbook", "jobs": "Files made in this session",
         "not_found": "Not found", "not_ready": "This project is not open yet.", "back": "Back",
-        "component": "Component", "error": "Something went wrong",
+        "component": "Component", "error": "Something went wrong", "counted_as": "Counted as",
+        "col_codes": "Codes", "col_references": "References", "col_sources": "Sources", "col_cases": "Cases",
+        "col_cases_pct": "% of cases", "col_top_codes": "Most referenced codes",
     },
     "id": {
         "title": "nvivo-bridge", "nav_home": "Proyek", "nav_overview": "Ringkasan", "nav_codings": "Pengodean",
@@ -86,9 +88,19 @@ WORDS: dict[str, dict[str, str]] = {
         "dl_cipp_html": "Laporan CIPP (HTML)", "dl_cipp_docx": "Laporan CIPP (Word)",
         "dl_agreement": "Buku kerja kesepakatan antarkoder", "jobs": "Berkas yang dibuat pada sesi ini",
         "not_found": "Tidak ditemukan", "not_ready": "Proyek ini belum dibuka.", "back": "Kembali",
-        "component": "Komponen", "error": "Terjadi kesalahan",
+        "component": "Komponen", "error": "Terjadi kesalahan", "counted_as": "Dihitung sebagai",
+        "col_codes": "Kode", "col_references": "Referensi", "col_sources": "Sumber", "col_cases": "Kasus",
+        "col_cases_pct": "% kasus", "col_top_codes": "Kode dengan referensi terbanyak",
     },
 }
+
+
+def components_label(lang: str, components: str) -> str:
+    """``"process+input"`` (an assignment's components joined by ``+``) in the page's words;
+    empty means unmapped."""
+    if not components:
+        return translate(lang, "unmapped")
+    return " + ".join(translate(lang, c) for c in components.split("+"))
 
 
 def translate(lang: str, key: str, **values: object) -> str:

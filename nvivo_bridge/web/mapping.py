@@ -115,9 +115,12 @@ class MappingState:
             self._figures = {key: out}
             return out
 
-    def tree_rows(self) -> list[dict[str, Any]]:
+    def tree_rows(self, lang: str = "en") -> list[dict[str, Any]]:
         """The code tree as the mapping page lists it: level, name, path, automatic and current
-        component, the page's own choice, and the code's direct reference count."""
+        component (as keys and in the page's words), the page's own choice, and the code's
+        number of codings."""
+        from .i18n import components_label
+
         a, eff = self.auto, self.effective()
         refs: dict[str, int] = {}
         for _src, _sel, coding in self.project.iter_codings():
@@ -127,5 +130,7 @@ class MappingState:
             rows.append({"guid": g, "level": a.level[g], "name": self.project.codes[g].name, "path": a.path[g],
                          "auto": "+".join(a.components[g]) or "", "auto_origin": a.origin[g],
                          "current": "+".join(eff.components[g]) or "", "choice": self.choices.get(g, ""),
-                         "references": refs.get(g, 0)})
+                         "references": refs.get(g, 0),
+                         "auto_label": components_label(lang, "+".join(a.components[g])),
+                         "current_label": components_label(lang, "+".join(eff.components[g]))})
         return rows

@@ -101,7 +101,7 @@ async def codings(request: Request) -> Response:
         return f"/p/{ws.id}/codings?" + urlencode({**params, "page": p})
 
     codes = [{"n": i, "label": "\u00a0\u00a0" * (view.code_levels[i] - 1) + view.project.codes[g].name,
-              "count": int(view.counts_per_code[i])} for i, g in enumerate(view.code_guids)]
+              "count": int(view.subtree_counts[i])} for i, g in enumerate(view.code_guids)]
     attrs = [{"n": k, "name": v.name, "vals": list(view.values[k])} for k, v in enumerate(view.variables)
              if view.values[k]]
     return render(request, "codings.html", {
@@ -126,7 +126,7 @@ async def cipp(request: Request) -> Response:
     lang = request.app.state.web.lang_of(request)
     res = ws.mapping.result(lang)
     figures = ws.mapping.figures(lang)
-    return render(request, "cipp.html", {"ws": ws, "nav": "cipp", "tree": ws.mapping.tree_rows(),
+    return render(request, "cipp.html", {"ws": ws, "nav": "cipp", "tree": ws.mapping.tree_rows(lang),
                                          "choices": CHOICES, "overview": overview_table(res),
                                          "figures": sorted(figures), "version": ws.mapping.version})
 

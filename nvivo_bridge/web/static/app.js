@@ -153,6 +153,10 @@ async function makeDownload(ws, key, box) {
       link.href = job.url;
       link.textContent = job.file;
       link.setAttribute("download", job.file);
+      const lost = job.ledger ? Object.entries(job.ledger.lost) : [];
+      if (state && lost.length) {
+        state.textContent = " ⚠ " + lost.map(([k, [r, w]]) => `${k}: ${w} / ${r}`).join(", ");
+      }
     } else if (state) {
       state.textContent = job.status;
     }
