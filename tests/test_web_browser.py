@@ -120,8 +120,8 @@ def test_browser_session(browser, tmp_path):
         Select(select).select_by_value("process")
         wait_for(lambda: refs("context") == "0", what="the overview to update")
         assert int(refs("process")) > 14
-        wait_for(lambda: all(img.get_attribute("naturalWidth") not in (None, "0")
-                             for img in driver.find_elements(By.CSS_SELECTOR, "#figures img")), what="figures")
+        wait_for(lambda: len([img for img in driver.find_elements(By.CSS_SELECTOR, "#figures img")
+                              if img.get_attribute("naturalWidth") not in (None, "0")]) == 4, what="figures")
         shot("4-cipp-mapping")
         # 4. Download the workbook and open it.
         driver.find_element(By.ID, "nav-downloads").click()

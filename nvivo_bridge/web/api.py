@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ..errors import NvivoBridgeError
 from .downloads import DOWNLOADS, available, run_download
+from .mapping import FIGURE_KEYS
 from .workspace import UploadRefused
 
 __all__ = ["ROUTES", "describe_error"]
@@ -127,11 +129,14 @@ async def set_mapping(request: Request) -> Response:
     except (ValueError, KeyError, TypeError):
         return _refuse(400, "expected {guid, component} with a known code and component")
     lang = request.app.state.web.lang_of(request)
-    res = ws.mapping.result(lang)
-    rows = overview_table(res)
-    current = {r["guid"]: r["current_label"] for r in ws.mapping.tree_rows(lang)}
-    return JSONResponse({"version": ws.mapping.version, "overview": rows, "current": current,
-                         "figures": sorted(ws.mapping.figures(lang))})
+
+    def summary() -> dict:  # seconds on a large project: off the event loop
+        rows = overview_table(ws.mapping.result(lang))
+        ws.mapping.figures(lang, wait=False)
+        current = {r["guid"]: r["current_label"] for r in ws.mapping.tree_rows(lang)}
+        return {"version": ws.mapping.version, "overview": rows, "current": current, "figures": list(FIGURE_KEYS)}
+
+    return JSONResponse(await run_in_threadpool(summary))
 
 
 async def start_download(request: Request) -> Response:

@@ -17,6 +17,7 @@ from typing import Any, Callable
 from .._io import atomic_file
 from ..api import Ledger, write
 from ..errors import Diagnostics
+from .mapping import FIGURE_LOCK
 
 __all__ = ["Download", "DOWNLOADS", "available", "run_download"]
 
@@ -85,7 +86,7 @@ def _cipp_html(ws: Any, out: Path, job: Any, opts: dict) -> dict:
     from ..cipp import write_report
 
     res = _cipp_result(ws, job, opts)
-    with atomic_file(out) as tmp:
+    with FIGURE_LOCK, atomic_file(out) as tmp:  # the report draws with pyplot, which is not thread-safe
         write_report(res, tmp)
     return {}
 
@@ -95,7 +96,7 @@ def _cipp_docx(ws: Any, out: Path, job: Any, opts: dict) -> dict:
     from .. import cipp
 
     res = _cipp_result(ws, job, opts)
-    with atomic_file(out) as tmp:
+    with FIGURE_LOCK, atomic_file(out) as tmp:
         cipp.write_docx(res, tmp)  # type: ignore[attr-defined]
     return {}
 

@@ -19,12 +19,13 @@ from ..cipp.assign import Assignment, assign
 from ..cipp.summary import CippResult
 from ..model import Project
 
-__all__ = ["MappingState", "CHOICES"]
+__all__ = ["MappingState", "CHOICES", "FIGURE_KEYS", "FIGURE_LOCK"]
 
 #: What a code can be set to on the page ("" = inherit / automatic).
 CHOICES = COMPONENTS + ("other", "exclude")
 _GLOB = set("*?[")
-_FIGURE_LOCK = threading.Lock()  # matplotlib's pyplot state is not thread-safe
+FIGURE_KEYS = ("F1", "F2", "F3", "F4")
+FIGURE_LOCK = threading.Lock()  # matplotlib's pyplot state is not thread-safe
 
 
 class MappingState:
@@ -37,7 +38,9 @@ class MappingState:
         self._lock = threading.RLock()
         self.auto: Assignment = assign(project, load_mapping(None))
         self._result: Optional[tuple[int, str, CippResult]] = None
-        self._figures: dict[tuple[int, str], dict[str, bytes]] = {}
+        self._fig_key: Optional[tuple[int, str]] = None
+        self._fig_done = threading.Event()
+        self._fig_data: dict[str, bytes] = {}
 
     # -- the mapping --------------------------------------------------------------------------
     def set_choice(self, guid: str, component: str) -> None:
@@ -95,25 +98,37 @@ class MappingState:
             self._result = (version, lang, res)
             return res
 
-    def figures(self, lang: str) -> dict[str, bytes]:
-        """PNG bytes of figures F1–F4 for the current choices (cached per version and language)."""
-        from ..cipp.figures import png_bytes, render
-
+    def figures(self, lang: str, wait: bool = True) -> dict[str, bytes]:
+        """PNG bytes of figures F1–F4 for the current choices.  Drawing them takes seconds on a
+        large code tree (F3 has a cell per code and group), so they are drawn in a background
+        thread once per mapping version and language; ``wait=False`` only starts that."""
         key = (self.version, lang)
         with self._lock:
-            if key in self._figures:
-                return self._figures[key]
+            if self._fig_key != key:
+                self._fig_key, self._fig_done, self._fig_data = key, threading.Event(), {}
+                threading.Thread(target=self._draw, args=(lang, self._fig_data, self._fig_done),
+                                 daemon=True).start()
+            done, data = self._fig_done, self._fig_data
+        if wait:
+            done.wait(600)
+        return data
+
+    def _draw(self, lang: str, out: dict, done: threading.Event) -> None:
+        from ..cipp.figures import png_bytes, render
+
+        try:
             res = self.result(lang)
-            with _FIGURE_LOCK:
+            with FIGURE_LOCK:
                 import matplotlib.pyplot as plt
-                out = {}
                 for name, fig in render(res).items():
                     try:
                         out[name] = png_bytes(fig, dpi=90)
                     finally:
                         plt.close(fig)
-            self._figures = {key: out}
-            return out
+        except Exception:  # noqa: BLE001 - a figure that cannot be drawn is left out, the page goes on
+            pass
+        finally:
+            done.set()
 
     def tree_rows(self, lang: str = "en") -> list[dict[str, Any]]:
         """The code tree as the mapping page lists it: level, name, path, automatic and current

@@ -1,6 +1,8 @@
 """The HTML pages: projects (upload), overview, codings, CIPP mapping, downloads, and files.
 
-Each project page looks its workspace up by the id in the URL; an unknown id is a 404 and a
+Pages that compute (the overview, the codings table, the CIPP summary and its figures) are
+plain functions, which Starlette runs in its thread pool, so a slow summary never holds up the
+other requests.  Each project page looks its workspace up by the id in the URL; an unknown id is a 404 and a
 project still being read shows a short "not open yet" page.  Files are served only from the
 workspace's ``out/`` folder (:meth:`Workspace.output_file`).
 """
@@ -16,7 +18,7 @@ from ..info import project_info
 from .app import render
 from .browse import Filters
 from .downloads import DOWNLOADS, available
-from .mapping import CHOICES
+from .mapping import CHOICES, FIGURE_KEYS
 
 __all__ = ["ROUTES", "home"]
 
@@ -54,7 +56,7 @@ def ledger_rows(ws: Any, jobs: list) -> tuple[list, list]:
     return rows, [j.result["file"] for j in done]
 
 
-async def overview(request: Request) -> Response:
+def overview(request: Request) -> Response:
     """Producer, counts, ledger and warnings of one project, in plain words."""
     ws, refused = _workspace(request)
     if refused:
@@ -85,7 +87,7 @@ def filters_from(params: Any) -> Filters:
     return f
 
 
-async def codings(request: Request) -> Response:
+def codings(request: Request) -> Response:
     """The codings table: filters, search and one page of rows, computed on the server."""
     ws, refused = _workspace(request)
     if refused:
@@ -118,20 +120,20 @@ def overview_table(res: Any) -> list[dict]:
     return [{k: ("" if r.get(k) is None else r.get(k)) for k in keep} for r in ov.to_dict("records")]
 
 
-async def cipp(request: Request) -> Response:
+def cipp(request: Request) -> Response:
     """The CIPP mapping on the code tree, with the overview and figures it gives."""
     ws, refused = _workspace(request)
     if refused:
         return refused
     lang = request.app.state.web.lang_of(request)
     res = ws.mapping.result(lang)
-    figures = ws.mapping.figures(lang)
+    ws.mapping.figures(lang, wait=False)  # the <img> requests wait for them
     return render(request, "cipp.html", {"ws": ws, "nav": "cipp", "tree": ws.mapping.tree_rows(lang),
                                          "choices": CHOICES, "overview": overview_table(res),
-                                         "figures": sorted(figures), "version": ws.mapping.version})
+                                         "figures": FIGURE_KEYS, "version": ws.mapping.version})
 
 
-async def downloads(request: Request) -> Response:
+def downloads(request: Request) -> Response:
     """Every download the registry offers, and the files made in this session."""
     ws, refused = _workspace(request)
     if refused:
@@ -142,7 +144,7 @@ async def downloads(request: Request) -> Response:
                                               "targets": TARGETS, "jobs": jobs})
 
 
-async def figure(request: Request) -> Response:
+def figure(request: Request) -> Response:
     """A CIPP figure (PNG) of the current mapping."""
     ws, refused = _workspace(request)
     if refused:

@@ -126,6 +126,7 @@ function setupMapping() {
           const img = document.createElement("img");
           img.alt = k;
           img.dataset.key = k;
+          img.addEventListener("error", () => { img.hidden = true; });
           img.src = `/p/${ws}/cipp/figure/${k}.png?v=${data.version}`;
           return img;
         }));
@@ -133,6 +134,11 @@ function setupMapping() {
         root.dataset.version = data.version;
       } catch (e) { status.textContent = e.message; }
     });
+  });
+  // A figure the data does not allow (no attribute, no case) answers 404: hide it.
+  document.querySelectorAll("#figures img").forEach((img) => {
+    img.addEventListener("error", () => { img.hidden = true; });
+    if (img.complete && img.naturalWidth === 0) img.hidden = true;
   });
   const save = document.getElementById("save-mapping");
   save.addEventListener("click", () => makeDownload(ws, "mapping", document.getElementById("mapping-job")));
