@@ -9,6 +9,7 @@ the figures come from :func:`nvivo_bridge.cipp.build` with that mapping.
 """
 from __future__ import annotations
 
+import atexit
 import threading
 from typing import Any, Optional
 
@@ -26,6 +27,15 @@ CHOICES = COMPONENTS + ("other", "exclude")
 _GLOB = set("*?[")
 FIGURE_KEYS = ("F1", "F2", "F3", "F4")
 FIGURE_LOCK = threading.Lock()  # matplotlib's pyplot state is not thread-safe
+
+
+def _quiesce() -> None:
+    """At exit, wait for a figure being drawn: killing a daemon thread inside matplotlib's C++
+    code aborts the process ("terminate called without an active exception")."""
+    FIGURE_LOCK.acquire(timeout=60)
+
+
+atexit.register(_quiesce)
 
 
 class MappingState:
