@@ -308,3 +308,22 @@ def test_cli_web_help_and_busy_port():
         busy.listen(1)
         res = CliRunner().invoke(main, ["web", "--no-browser", "--port", str(busy.getsockname()[1])])
     assert res.exit_code == 2 and "cannot listen" in res.output
+
+
+def test_both_search_paths_agree_with_python(rich_project):
+    """The whole-blob numpy search and the per-row search give Python's `in`, for ASCII,
+    accented and emoji queries, at row edges, and a cached answer stays right."""
+    import numpy as np
+
+    src = next(iter(rich_project.sources.values()))
+    src.text = "Émile 😀 said: ÉTÉ waktu\r\n" + (src.text or "")
+    view = CodingsView(rich_project)
+    texts = [view.row(i)["text"].lower() for i in range(len(view))]
+    needles = {t[a:b] for t in texts for a, b in ((0, 1), (0, 3), (1, 4), (-3, None), (-1, None)) if t[a:b]}
+    needles |= {"😀", "été", "É", "\r\n", "zzqq", texts[0]}
+    everyone = np.arange(len(view))
+    for needle in sorted(needles):
+        want = [needle.lower() in t for t in texts]
+        assert view._matches(needle).tolist() == want, needle
+        assert view._matches(needle).tolist() == want, needle  # from the cache
+        assert view._matches(needle, everyone).tolist() == want, needle

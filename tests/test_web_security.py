@@ -197,3 +197,12 @@ def test_server_removes_its_folder_when_it_stops():
         (run.root / "upload.bin").write_bytes(b"x")
         root = run.root
     assert not root.exists()
+
+
+def test_upload_clashing_with_a_folder_is_refused_and_forgotten(private):
+    client, state = client_for(private)
+    ws = client.post("/api/workspaces", headers=H).json()["id"]
+    assert client.put(f"/api/workspaces/{ws}/files", params={"name": "x"}, content=b"1", headers=H).status_code == 200
+    r = client.put(f"/api/workspaces/{ws}/files", params={"name": "x/y.txt"}, content=b"2", headers=H)
+    assert r.status_code == 400 and "cannot store" in r.json()["error"]
+    assert state.workspaces.get(ws).files == ["x"]

@@ -3,7 +3,8 @@
 Built once per project from :func:`nvivo_bridge.coding_index.build_index` (without excerpts, so
 the texts are not held twice): one integer column per filterable property, codes numbered in tree
 order so "this code and everything below it" is a range of numbers, and the excerpts lower-cased
-into one UTF-8 byte string for search (``bytes.find`` runs at memory speed).  A page of 50 rows
+into one UTF-8 byte string for search (numpy compares it at memory speed; a query narrowed by
+other filters looks only at their rows).  A page of 50 rows
 then costs a few vectorised comparisons plus cutting 50 excerpts.
 """
 from __future__ import annotations
@@ -21,6 +22,7 @@ from ..model import Project
 __all__ = ["CodingsView", "Filters", "PAGE_SIZE"]
 
 PAGE_SIZE = 50
+_FEW_ROWS = 20_000  # up to this many rows left by the other filters, search just those rows
 
 
 @dataclass
@@ -74,8 +76,9 @@ class CodingsView:
         # Codings at a code or below it: a range sum over the tree order.
         running = np.concatenate(([0], np.cumsum(direct)))
         self.subtree_counts = running[self.code_end] - running[np.arange(len(order))]
-        self._search: Optional[tuple[bytes, np.ndarray]] = None
+        self._search: Optional[tuple] = None
         self._search_lock = threading.Lock()
+        self._cache: dict[bytes, np.ndarray] = {}
 
     def _case_values(self, case_no: dict) -> list[dict[str, list[int]]]:
         """Per variable: value → the case numbers that have it."""
@@ -99,18 +102,41 @@ class CodingsView:
             texts = self.idx.texts(self.project.sources)
             parts = [(t or "").lower().encode("utf-8", "surrogatepass").replace(b"\x00", b" ") for t in texts]
             ends = np.cumsum(np.fromiter((len(p) + 1 for p in parts), dtype=np.int64, count=len(parts)))
-            self._search = (b"\x00".join(parts), ends)
+            blob = b"\x00".join(parts)
+            arr = np.frombuffer(blob, dtype=np.uint8)
+            # Byte frequencies from a sample: enough to pick the rarest byte of a query as anchor.
+            freq = np.bincount(arr[:: max(1, len(arr) // 1_000_000)], minlength=256)
+            self._search = (blob, ends, arr, freq)
 
-    def _matches(self, q: str) -> np.ndarray:
+    def _matches(self, q: str, candidates: Optional[np.ndarray] = None) -> np.ndarray:
+        """Rows whose excerpt contains ``q`` (case-insensitive).  With few ``candidates`` (row
+        numbers the other filters kept) only those rows are looked at; otherwise the whole blob
+        is searched with numpy from the query's rarest byte, and the answer is cached."""
         self.prepare_search()
-        blob, ends = self._search  # type: ignore[misc]
-        needle = q.lower().encode("utf-8", "surrogatepass")
+        blob, ends, arr, freq = self._search  # type: ignore[misc]
+        needle = q.lower().encode("utf-8", "surrogatepass").replace(b"\x00", b" ")
         hits = np.zeros(len(ends), dtype=bool)
-        pos = blob.find(needle)
-        while pos != -1:
-            row = int(np.searchsorted(ends, pos, side="right"))
-            hits[row] = True
-            pos = blob.find(needle, int(ends[row]))  # next row: one hit per row is enough
+        if candidates is not None and len(candidates) <= _FEW_ROWS:
+            find, stops = blob.find, ends.tolist()
+            for row in candidates.tolist():
+                start = stops[row - 1] if row else 0
+                if find(needle, start, stops[row] - 1) != -1:
+                    hits[row] = True
+            return hits
+        cached = self._cache.get(needle)
+        if cached is not None:
+            return cached
+        m = len(needle)
+        order = sorted(range(m), key=lambda k: freq[needle[k]])
+        pos = np.flatnonzero(arr == needle[order[0]]) - order[0]
+        pos = pos[(pos >= 0) & (pos <= len(arr) - m)]
+        for k in order[1:]:
+            pos = pos[arr[pos + k] == needle[k]]
+        hits[np.searchsorted(ends, pos, side="right")] = True
+        with self._search_lock:
+            self._cache[needle] = hits
+            while len(self._cache) > 8:
+                self._cache.pop(next(iter(self._cache)))
         return hits
 
     # -- queries ----------------------------------------------------------------------------
@@ -134,7 +160,7 @@ class CodingsView:
                                  count=len(self.sources))
             m &= src_ok[self.source_no] if len(self) else m
         if f.q.strip():
-            m &= self._matches(f.q.strip())
+            m &= self._matches(f.q.strip(), np.flatnonzero(m))
         return m
 
     def page(self, f: Filters, size: int = PAGE_SIZE) -> tuple[int, int, list[dict]]:

@@ -85,10 +85,15 @@ class Workspace:
                 parts[-1] = f"{stem or parts[-1]}-{len(self.files) + 1}{dot}{suffix if dot else ''}"
                 clean = "/".join(parts)
             self.files.append(clean)
-        path = safe_join(self.folder / "in", *parts)
-        for parent in reversed(path.relative_to(self.folder / "in").parents[:-1]):
-            (self.folder / "in" / parent).mkdir(mode=0o700, exist_ok=True)
-        return Upload(self, clean, path)
+        try:
+            path = safe_join(self.folder / "in", *parts)
+            for parent in reversed(path.relative_to(self.folder / "in").parents[:-1]):
+                (self.folder / "in" / parent).mkdir(mode=0o700, exist_ok=True)
+            return Upload(self, clean, path)
+        except (OSError, ValueError):
+            with self._upload_lock:
+                self.files.remove(clean)
+            raise
 
     def input_path(self) -> Path:
         """What to read: the one file, or the folder of several (NVivo exports)."""
