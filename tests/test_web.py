@@ -327,3 +327,26 @@ def test_both_search_paths_agree_with_python(rich_project):
         assert view._matches(needle).tolist() == want, needle
         assert view._matches(needle).tolist() == want, needle  # from the cache
         assert view._matches(needle, everyone).tolist() == want, needle
+
+
+def test_cancelled_open_and_language_default(tmp_path):
+    from nvivo_bridge.web.workspace import Workspaces
+
+    spaces = Workspaces(tmp_path)
+    ws = spaces.create()
+    up = ws.add_file("kp.qdpx")
+    up.write(SAMPLE.read_bytes())
+    up.finish()
+    job = Job("j", ws.id, "open", "open")
+    job.cancel()
+    with pytest.raises(JobCancelled):
+        ws.open(job)
+    assert ws.status == "cancelled" and ws.project is None and ws.error is None
+    app = create_app(tmp_path / "p", TOKEN, lang="id")
+    client = TestClient(app, base_url="http://localhost")
+    page = client.get(f"/?token={TOKEN}", follow_redirects=True)
+    assert 'lang="id"' in page.text and "Letakkan berkas di sini" in page.text
+    client.cookies.set("nb_lang", "en")
+    assert "Drop files here" in client.get("/").text
+    client.cookies.set("nb_lang", "xx")  # an unknown value: the server's --lang
+    assert "Letakkan berkas di sini" in client.get("/").text

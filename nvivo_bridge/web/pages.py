@@ -31,9 +31,8 @@ def _workspace(request: Request, ready: bool = True) -> tuple[Any, Optional[Resp
     if ws is None:
         return None, render(request, "message.html", {"heading": "not_found", "text": ""}, 404)
     if ready and ws.status != "ready":
-        text = ws.error if ws.status == "failed" else ""
-        return None, render(request, "message.html", {"heading": "not_ready" if not text else "failed",
-                                                      "text": text, "ws": ws}, 409)
+        heading = ws.status if ws.status in ("failed", "cancelled") else "not_ready"
+        return None, render(request, "message.html", {"heading": heading, "text": ws.error or "", "ws": ws}, 409)
     return ws, None
 
 

@@ -19,6 +19,7 @@ from typing import Any, Optional
 from ..errors import ReadError
 from ..model import Project
 from ..options import Limits
+from .jobs import JobCancelled
 from .security import safe_filename, safe_join
 
 __all__ = ["Workspace", "Workspaces", "Upload", "UploadRefused"]
@@ -45,7 +46,7 @@ class Workspace:
         self.limits = limits
         self.files: list[str] = []
         self.uploaded = 0
-        self.status = "uploading"    # uploading | reading | ready | failed
+        self.status = "uploading"    # uploading | reading | ready | failed | cancelled
         self.error: Optional[str] = None
         self.project: Optional[Project] = None
         self.view: Any = None        # web.browse.CodingsView once read
@@ -123,6 +124,9 @@ class Workspace:
             view = CodingsView(project)
             mapping = MappingState(project)
             job.check()
+        except JobCancelled:
+            self.status = "cancelled"
+            raise
         except BaseException as exc:
             from .api import describe_error
             self.status, self.error = "failed", self.plain(describe_error(exc))
@@ -195,6 +199,7 @@ class Workspaces:
 
     def __init__(self, root: Path, limits: Optional[Limits] = None) -> None:
         self.root = Path(root)
+        self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
         os.chmod(self.root, 0o700)
         self.limits = limits or Limits.from_env()
         self._all: dict[str, Workspace] = {}

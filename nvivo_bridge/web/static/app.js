@@ -65,16 +65,17 @@ function setupUpload() {
   if (!zone) return;
   const box = document.getElementById("upload-status");
   const label = box.querySelector(".label");
+  // files: [{file, name}] where name may be a relative path (a chosen or dropped folder).
   async function send(files) {
     if (!files.length) return;
     box.hidden = false;
     try {
       const ws = await api("POST", "/api/workspaces");
       let i = 0;
-      for (const f of files) {
+      for (const { file, name } of files) {
         i += 1;
-        label.textContent = `${zone.dataset.uploading} ${f.name} (${i}/${files.length})`;
-        await putFile(`/api/workspaces/${ws.id}/files?name=${encodeURIComponent(f.webkitRelativePath || f.name)}`, f,
+        label.textContent = `${zone.dataset.uploading} ${name} (${i}/${files.length})`;
+        await putFile(`/api/workspaces/${ws.id}/files?name=${encodeURIComponent(name)}`, file,
           (done, total) => { box.querySelector("progress").value = Math.round(100 * done / total); });
       }
       label.textContent = zone.dataset.reading;
@@ -85,14 +86,37 @@ function setupUpload() {
   }
   for (const id of ["file-input", "folder-input"]) {
     const input = document.getElementById(id);
-    input.addEventListener("change", () => send(Array.from(input.files)));
+    input.addEventListener("change", () => send(Array.from(input.files).map(
+      (file) => ({ file, name: file.webkitRelativePath || file.name }))));
   }
   zone.addEventListener("dragover", (e) => { e.preventDefault(); zone.classList.add("over"); });
   zone.addEventListener("dragleave", () => zone.classList.remove("over"));
-  zone.addEventListener("drop", (e) => {
+  zone.addEventListener("drop", async (e) => {
     e.preventDefault();
     zone.classList.remove("over");
-    send(Array.from(e.dataTransfer.files));
+    // Entries must be taken while the event lasts; a dropped folder is walked for its files.
+    const entries = Array.from(e.dataTransfer.items || [])
+      .map((item) => item.webkitGetAsEntry && item.webkitGetAsEntry()).filter(Boolean);
+    if (!entries.length) {
+      send(Array.from(e.dataTransfer.files).map((file) => ({ file, name: file.name })));
+      return;
+    }
+    const found = [];
+    async function walk(entry, prefix) {
+      if (entry.isFile) {
+        const file = await new Promise((ok, fail) => entry.file(ok, fail));
+        found.push({ file, name: prefix + file.name });
+      } else if (entry.isDirectory) {
+        const reader = entry.createReader();
+        for (;;) {
+          const batch = await new Promise((ok, fail) => reader.readEntries(ok, fail));
+          if (!batch.length) break;
+          for (const child of batch) await walk(child, `${prefix}${entry.name}/`);
+        }
+      }
+    }
+    for (const entry of entries) await walk(entry, "");
+    send(found);
   });
 }
 
