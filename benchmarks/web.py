@@ -9,7 +9,8 @@ The CLI's read time is ``nvivo_bridge.read`` in a fresh process (best of ``--rep
 server then runs in this process (``nvivo_bridge.web.server.running``) and is driven over real
 HTTP: the file is uploaded, "open" is timed from the request until the overview page with the
 counts has answered, and every table page (no filter, a deep page, each filter, text search, all
-combined) is timed as the median of ``--repeat`` requests.  Targets: open ≤ 2× the read time, each
+combined) is timed as the median of ``--repeat`` requests, and its first request alone (a search
+is cached after it).  Targets: open ≤ 2× the read time, each
 table page < 300 ms.  Results also go to ``benchmarks/_work/results-web-<size>.json``.
 """
 from __future__ import annotations
@@ -87,14 +88,16 @@ def main(argv: list[str]) -> int:
                    "source": "source=7", "case": "case=3", "attribute": f"av={attr}", "coder": "coder=0",
                    "search": "q=pelatihan", "search (rare word)": "q=zzqq", "all combined":
                    f"code=1&source=7&case=3&coder=0&q=a&av={attr}"}
-        pages = {}
+        pages, firsts = {}, {}
         for name, q in queries.items():
             times = []
             for _ in range(args.repeat):
                 t0 = time.perf_counter()
                 call("GET", f"/p/{ws}/codings?{q}")
                 times.append(1000 * (time.perf_counter() - t0))
-            pages[name] = round(statistics.median(times), 1)
+            # The first request of a search is the uncached one; later pages reuse its answer.
+            firsts[name], pages[name] = round(times[0], 1), round(statistics.median(times), 1)
+        results["pages_first_ms"] = firsts
         results["pages_ms"] = pages
         guid = state.workspaces.get(ws).mapping.auto.order[0]
         t0 = time.perf_counter()
@@ -109,7 +112,9 @@ def main(argv: list[str]) -> int:
     print(f"| web open (read + indexes, counts shown) | {results['open_s']:.2f} s ({results['open_ratio']}×) "
           f"| ≤ {OPEN_TARGET}× {ok} |")
     for name, ms in pages.items():
-        print(f"| codings page: {name} | {ms:.0f} ms | < {PAGE_TARGET_MS:.0f} ms {'✓' if ms < PAGE_TARGET_MS else '✗'} |")
+        worst = max(ms, firsts[name])
+        print(f"| codings page: {name} | {ms:.0f} ms (first {firsts[name]:.0f} ms) "
+              f"| < {PAGE_TARGET_MS:.0f} ms {'✓' if worst < PAGE_TARGET_MS else '✗'} |")
     print(f"| upload ({results['file_mb']} MB, same machine) | {results['upload_s']:.2f} s | |")
     print(f"| search index (background, after open) | +{results['search_index_wait_s']:.2f} s | |")
     print(f"| CIPP mapping change (summary rebuilt) | {results['mapping_change_s']:.2f} s | |")

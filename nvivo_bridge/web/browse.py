@@ -126,13 +126,24 @@ class CodingsView:
         cached = self._cache.get(needle)
         if cached is not None:
             return cached
-        m = len(needle)
-        order = sorted(range(m), key=lambda k: freq[needle[k]])
-        pos = np.flatnonzero(arr == needle[order[0]]) - order[0]
-        pos = pos[(pos >= 0) & (pos <= len(arr) - m)]
-        for k in order[1:]:
-            pos = pos[arr[pos + k] == needle[k]]
-        hits[np.searchsorted(ends, pos, side="right")] = True
+        m, size = len(needle), len(arr)
+        if size >= m:
+            # Whole-array comparisons for the two rarest bytes of the query (cheap, vectorised),
+            # then the few candidate places left are checked byte by byte.
+            order = sorted(range(m), key=lambda k: freq[needle[k]])
+            span = size - m + 1
+            where = arr[order[0]:order[0] + span] == needle[order[0]]
+            if m > 1:
+                where &= arr[order[1]:order[1] + span] == needle[order[1]]
+            pos = np.flatnonzero(where)
+            for k in order[2:]:
+                pos = pos[arr[pos + k] == needle[k]]
+            if len(pos) <= len(ends):
+                hits[np.searchsorted(ends, pos, side="right")] = True
+            else:  # a very common query: mark the places, then "any" per row in one pass
+                marks = np.zeros(size, dtype=bool)
+                marks[pos] = True
+                hits = np.logical_or.reduceat(marks, np.concatenate(([0], ends[:-1])))
         with self._search_lock:
             self._cache[needle] = hits
             while len(self._cache) > 8:
