@@ -303,6 +303,7 @@ def test_cli_web_help_and_busy_port():
 
     res = CliRunner().invoke(main, ["web", "--help"])
     assert res.exit_code == 0 and "--no-browser" in res.output and "--lang" in res.output
+    assert "Example: nvivo-bridge web --lang id" in res.output
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen(1)
@@ -350,3 +351,17 @@ def test_cancelled_open_and_language_default(tmp_path):
     assert "Drop files here" in client.get("/").text
     client.cookies.set("nb_lang", "xx")  # an unknown value: the server's --lang
     assert "Letakkan berkas di sini" in client.get("/").text
+
+
+def test_closing_a_project_deletes_its_files_and_frees_it(web):
+    client, state, root = web
+    a = upload(client, state, {"kp.qdpx": SAMPLE.read_bytes()})
+    b = upload(client, state, {"kp.qdpx": SAMPLE.read_bytes()})
+    url = make(client, state, a, "workbook")["url"]
+    folder = state.workspaces.get(a).folder
+    assert client.post(f"/api/workspaces/{a}/close").status_code == 403  # no page header
+    assert client.post(f"/api/workspaces/{a}/close", headers=H).json() == {"closed": a}
+    assert not folder.exists() and state.workspaces.get(a) is None
+    assert client.get(f"/p/{a}/").status_code == 404 and client.get(url).status_code == 404
+    assert client.get(f"/p/{b}/").status_code == 200  # the other tab's project is untouched
+    assert client.post(f"/api/workspaces/{a}/close", headers=H).status_code == 404

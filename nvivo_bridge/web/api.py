@@ -96,6 +96,18 @@ async def open_project(request: Request) -> Response:
     return JSONResponse(job.as_json())
 
 
+async def close_project(request: Request) -> Response:
+    """Close a project: cancel its jobs, delete its files, free its memory."""
+    ws, refused = _checked(request)
+    if refused:
+        return refused
+    state = request.app.state.web
+    for job in state.jobs.of_workspace(ws.id):
+        job.cancel()
+    await run_in_threadpool(state.workspaces.close, ws.id)
+    return JSONResponse({"closed": ws.id})
+
+
 async def job_state(request: Request) -> Response:
     """A job's state and progress."""
     job = request.app.state.web.jobs.get(request.path_params["job"])
@@ -164,6 +176,7 @@ ROUTES = [
     Route("/api/workspaces", new_workspace, methods=["POST"]),
     Route("/api/workspaces/{ws}/files", upload, methods=["PUT"]),
     Route("/api/workspaces/{ws}/open", open_project, methods=["POST"]),
+    Route("/api/workspaces/{ws}/close", close_project, methods=["POST"]),
     Route("/api/jobs/{job}", job_state), Route("/api/jobs/{job}/cancel", cancel_job, methods=["POST"]),
     Route("/api/p/{ws}/mapping", set_mapping, methods=["POST"]),
     Route("/api/p/{ws}/downloads/{key}", start_download, methods=["POST"]),

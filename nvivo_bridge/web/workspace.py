@@ -222,6 +222,18 @@ class Workspaces:
         with self._lock:
             return list(self._all.values())
 
+    def close(self, ws_id: str) -> bool:
+        """Forget a workspace and delete its folder (its project leaves memory); False when unknown."""
+        with self._lock:
+            ws = self._all.pop(ws_id, None)
+        if ws is None:
+            return False
+        with ws.lock:  # a download being written finishes first
+            ws.project = ws.view = ws.mapping = None
+            ws.status = "closed"
+            shutil.rmtree(ws.folder, ignore_errors=True)
+        return True
+
     def remove_all(self) -> None:
         """Delete the private folder and everything in it (at shutdown)."""
         shutil.rmtree(self.root, ignore_errors=True)

@@ -84,6 +84,12 @@ function setupUpload() {
       else showError(box, job.error || job.status);
     } catch (e) { showError(box, e.message); }
   }
+  document.querySelectorAll("button.close-project").forEach((btn) => {
+    btn.addEventListener("click", async () => {
+      await api("POST", `/api/workspaces/${btn.dataset.ws}/close`).catch(() => {});
+      window.location.reload();
+    });
+  });
   for (const id of ["file-input", "folder-input"]) {
     const input = document.getElementById(id);
     input.addEventListener("change", () => send(Array.from(input.files).map(
