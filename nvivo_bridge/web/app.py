@@ -20,7 +20,7 @@ from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
 from ..options import Limits
-from .i18n import LANGS, translate
+from .i18n import LANGS, kind_label, translate
 from .jobs import Jobs
 from .security import SecurityMiddleware, local_next
 from .workspace import Workspaces
@@ -56,7 +56,8 @@ def render(request: Request, name: str, context: dict, status: int = 200) -> Res
     """A page: ``context`` plus the language, its translator and the current path."""
     state: WebState = request.app.state.web
     lang = state.lang_of(request)
-    ctx = {"lang": lang, "t": lambda key, **kw: translate(lang, key, **kw), "path": request.url.path,
+    ctx = {"lang": lang, "t": lambda key, **kw: translate(lang, key, **kw), "kind": lambda k: kind_label(lang, k),
+           "path": request.url.path,
            "query": request.url.query, **context}
     response = request.app.state.templates.TemplateResponse(request, name, ctx, status_code=status)
     response.headers["cache-control"] = "no-store"

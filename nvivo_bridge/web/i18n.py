@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ..cipp.labels import label
 
-__all__ = ["LANGS", "translate", "components_label", "WORDS"]
+__all__ = ["LANGS", "translate", "components_label", "kind_label", "WORDS", "KINDS"]
 
 LANGS = ("en", "id")
 
@@ -26,7 +26,8 @@ WORDS: dict[str, dict[str, str]] = {
         "warnings": "Warnings", "notes": "Notes", "no_warnings": "No warnings: everything was read as it is.",
         "warnings_intro": "What nvivo-bridge noticed or repaired while reading (nothing was changed in your file).",
         "notes_intro": "For information (what was detected, which rules were used).",
-        "ledger": "Ledger", "ledger_intro": "Per kind of element: how many were read, and how many each download wrote.",
+        "ledger": "Ledger", "ledger_intro": "Per kind of element: how many were read, and how many each download wrote "
+                        "(– : that file does not list this kind on its own).",
         "kind": "Kind", "read": "Read", "written": "Written", "lost": "not carried over",
         "filter": "Filter", "code": "Code", "source": "Source", "case": "Case", "attribute": "Attribute",
         "value": "Value", "coder": "Coder", "search": "Search in the text", "any": "(any)", "apply": "Apply",
@@ -67,7 +68,8 @@ WORDS: dict[str, dict[str, str]] = {
         "no_warnings": "Tidak ada peringatan: semuanya terbaca apa adanya.",
         "warnings_intro": "Hal yang diperhatikan atau diperbaiki nvivo-bridge saat membaca (berkas Anda tidak diubah).",
         "notes_intro": "Sebagai informasi (apa yang dikenali, aturan yang dipakai).",
-        "ledger": "Neraca", "ledger_intro": "Per jenis elemen: berapa yang dibaca, dan berapa yang ditulis setiap unduhan.",
+        "ledger": "Neraca", "ledger_intro": "Per jenis elemen: berapa yang dibaca, dan berapa yang ditulis setiap unduhan "
+                        "(– : berkas itu tidak mencantumkan jenis ini tersendiri).",
         "kind": "Jenis", "read": "Dibaca", "written": "Ditulis", "lost": "tidak terbawa",
         "filter": "Saring", "code": "Kode", "source": "Sumber", "case": "Kasus", "attribute": "Atribut",
         "value": "Nilai", "coder": "Koder", "search": "Cari dalam teks", "any": "(semua)", "apply": "Terapkan",
@@ -95,6 +97,33 @@ WORDS: dict[str, dict[str, str]] = {
         "col_cases_pct": "% kasus", "col_top_codes": "Kode dengan referensi terbanyak",
     },
 }
+
+
+#: Element kinds (keys of ``Project.counts()`` and ``info``'s counts) in plain words.
+KINDS: dict[str, dict[str, str]] = {
+    "en": {"users": "coders (users)", "codes": "codes", "variables": "attributes", "cases": "cases",
+           "sources": "sources", "selections": "coded passages (selections)", "codings": "codings",
+           "notes": "memos and annotations", "links": "links", "sets": "sets", "graphs": "graphs",
+           "text_sources": "text sources", "pdf_sources": "PDF sources", "picture_sources": "pictures",
+           "audio_sources": "audio files", "video_sources": "video files", "coded_segments": "distinct coded passages",
+           "variable_values": "attribute values", "top_level_codes": "top-level codes", "coders": "coders who coded",
+           "text_selections": "text passages", "source_codings": "codings of whole sources",
+           "selections_without_positions": "passages without positions", "tables": "tables (matrices)"},
+    "id": {"users": "koder (pengguna)", "codes": "kode", "variables": "atribut", "cases": "kasus",
+           "sources": "sumber", "selections": "bagian terkode (seleksi)", "codings": "pengodean",
+           "notes": "memo dan anotasi", "links": "tautan", "sets": "set", "graphs": "grafik",
+           "text_sources": "sumber teks", "pdf_sources": "sumber PDF", "picture_sources": "gambar",
+           "audio_sources": "berkas audio", "video_sources": "berkas video",
+           "coded_segments": "bagian terkode yang berbeda", "variable_values": "nilai atribut",
+           "top_level_codes": "kode tingkat atas", "coders": "koder yang mengode",
+           "text_selections": "bagian teks", "source_codings": "pengodean seluruh sumber",
+           "selections_without_positions": "bagian tanpa posisi", "tables": "tabel (matriks)"},
+}
+
+
+def kind_label(lang: str, kind: str) -> str:
+    """An element kind in plain words (the key itself, spaced, when it has none)."""
+    return KINDS.get(lang, {}).get(kind) or KINDS["en"].get(kind) or kind.replace("_", " ")
 
 
 def components_label(lang: str, components: str) -> str:
