@@ -365,3 +365,25 @@ def test_closing_a_project_deletes_its_files_and_frees_it(web):
     assert client.get(f"/p/{a}/").status_code == 404 and client.get(url).status_code == 404
     assert client.get(f"/p/{b}/").status_code == 200  # the other tab's project is untouched
     assert client.post(f"/api/workspaces/{a}/close", headers=H).status_code == 404
+
+
+def test_agreement_entry_calls_the_agreement_writer_when_it_exists(web, monkeypatch):
+    import sys
+    import types
+
+    client, state, _ = web
+    ws = upload(client, state, {"kp.qdpx": SAMPLE.read_bytes()})
+    if "nvivo_bridge.agreement" not in sys.modules:
+        try:
+            import nvivo_bridge.agreement  # noqa: F401
+        except ImportError:
+            assert 'data-key="agreement"' not in client.get(f"/p/{ws}/downloads").text
+    fake = types.ModuleType("nvivo_bridge.agreement")
+    calls = []
+    fake.agreement = lambda project, **kw: calls.append(project) or "RESULT"
+    fake.write_workbook = lambda result, path: calls.append(result) or Path(path).write_bytes(b"xlsx")
+    monkeypatch.setitem(sys.modules, "nvivo_bridge.agreement", fake)
+    assert 'data-key="agreement"' in client.get(f"/p/{ws}/downloads").text
+    info = make(client, state, ws, "agreement")
+    assert client.get(info["url"]).content == b"xlsx"
+    assert calls == [state.workspaces.get(ws).project, "RESULT"] and info["file"].endswith("-agreement.xlsx")

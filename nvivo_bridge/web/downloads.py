@@ -104,8 +104,9 @@ def _cipp_docx(ws: Any, out: Path, job: Any, opts: dict) -> dict:
 def _agreement(ws: Any, out: Path, job: Any, opts: dict) -> dict:
     """The inter-coder agreement workbook (``nvivo-bridge agreement``; issue 17's writer)."""
     agreement = importlib.import_module("nvivo_bridge.agreement")
+    result = agreement.agreement(ws.project)  # type: ignore[attr-defined]  (every coder, as the CLI's default)
     job.check()
-    agreement.write_workbook(ws.project, out)  # type: ignore[attr-defined]
+    agreement.write_workbook(result, out)  # type: ignore[attr-defined]  (atomic itself)
     return {}
 
 
