@@ -387,3 +387,11 @@ def test_agreement_entry_calls_the_agreement_writer_when_it_exists(web, monkeypa
     info = make(client, state, ws, "agreement")
     assert client.get(info["url"]).content == b"xlsx"
     assert calls == [state.workspaces.get(ws).project, "RESULT"] and info["file"].endswith("-agreement.xlsx")
+
+
+def test_cli_web_without_the_extra_says_what_to_install(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "uvicorn", None)  # as if `pip install nvivo-bridge` without [web]
+    res = CliRunner().invoke(main, ["web", "--no-browser"])
+    assert res.exit_code == 2 and 'pip install "nvivo-bridge[web]"' in res.output and "Traceback" not in res.output
