@@ -395,3 +395,55 @@ def test_cli_web_without_the_extra_says_what_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "uvicorn", None)  # as if `pip install nvivo-bridge` without [web]
     res = CliRunner().invoke(main, ["web", "--no-browser"])
     assert res.exit_code == 2 and 'pip install "nvivo-bridge[web]"' in res.output and "Traceback" not in res.output
+
+
+_SAMPLE_VIEW: dict = {}
+
+
+def _sample_view():
+    if not _SAMPLE_VIEW:
+        project = nb.read(SAMPLE)
+        _SAMPLE_VIEW["view"] = CodingsView(project)
+        _SAMPLE_VIEW["table"] = nb.tables(project)["Codings"]
+    return _SAMPLE_VIEW["view"], _SAMPLE_VIEW["table"]
+
+
+def test_any_filter_combination_equals_filtering_the_codings_table():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    view, table = _sample_view()
+    words = sorted({w for t in table.text for w in t.lower().split()})[:60] + ["", "zzqq", "ng"]
+
+    @settings(max_examples=150, deadline=None)
+    @given(code=st.none() | st.integers(0, len(view.code_guids) - 1),
+           source=st.none() | st.integers(0, len(view.sources) - 1),
+           case=st.none() | st.integers(0, len(view.cases) - 1),
+           coder=st.none() | st.integers(0, len(view.coders) - 1),
+           attr=st.none() | st.sampled_from([(k, v) for k, vals in enumerate(view.values) for v in vals]),
+           q=st.sampled_from(words), page=st.integers(1, 5))
+    def check(code, source, case, coder, attr, q, page):
+        f = Filters(code=code, source=source, case=case, coder=coder, q=q, page=page,
+                    attribute=attr[0] if attr else None, value=attr[1] if attr else None)
+        want = table
+        if code is not None:
+            path = view.code_paths[code]
+            want = want[(want.code_path == path) | want.code_path.str.startswith(path + "/")]
+        if source is not None:
+            want = want[want.source == view.source_names[source]]
+        if case is not None:
+            want = want[want.case == view.case_names[case]]
+        if coder is not None:
+            want = want[want.coder == view.coders[coder]]
+        if attr is not None:
+            column = want[view.variables[attr[0]].name]
+            want = want[column.map(lambda v: str(v) if v is not None and v == v else None) == attr[1]]
+        if q.strip():
+            want = want[want.text.str.lower().str.contains(q.strip(), regex=False)]
+        total, pages, rows = view.page(f, size=7)
+        assert total == len(want)
+        expected = list(want.index + 1)[(min(page, pages) - 1) * 7: min(page, pages) * 7]
+        assert [r["n"] for r in rows] == expected
+        assert [r["text"] for r in rows] == list(table.text[[n - 1 for n in expected]])
+
+    check()
