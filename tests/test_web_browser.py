@@ -147,3 +147,41 @@ def test_browser_session(browser, tmp_path):
         wait_for(lambda: "Yang ditemukan" in driver.page_source, what="Indonesian overview")
         shot("8-overview-id")
     assert len(list(shots.glob("*.png"))) == 8
+
+
+def test_dropping_nvivo_export_files_opens_one_project(browser, tmp_path):
+    """A drop of several files (NVivo's exports) is read as one project, as a folder of them is."""
+    import base64
+
+    from selenium.webdriver.common.by import By
+
+    import nvivo_bridge as nb
+    from nvivo_bridge.web.server import running
+
+    driver, _ = browser
+    exports = ROOT / "tests" / "data" / "nvivo"
+    files = [p for p in sorted(exports.iterdir()) if p.is_file() and p.suffix != ".md"]
+    local = tmp_path / "exports"
+    local.mkdir()
+    for p in files:
+        (local / p.name).write_bytes(p.read_bytes())
+    expected = nb.read(local).counts()
+    with running() as run:
+        driver.get(run.url)
+        payload = [{"name": p.name, "data": base64.b64encode(p.read_bytes()).decode()} for p in files]
+        # A synthetic drop: the browser's own DataTransfer with File objects, dispatched on the zone.
+        driver.execute_script("""
+            const dt = new DataTransfer();
+            for (const f of arguments[0]) {
+              const bytes = Uint8Array.from(atob(f.data), (c) => c.charCodeAt(0));
+              dt.items.add(new File([bytes], f.name));
+            }
+            const zone = document.getElementById('dropzone');
+            zone.dispatchEvent(new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true}));
+        """, payload)
+        wait_for(lambda: "/p/" in driver.current_url, what="the overview page")
+        counts = driver.find_element(By.ID, "counts").text.replace("\n", " ")
+        assert f"{expected['codings']} codings" in counts and f"{expected['codes']} codes" in counts
+        driver.save_screenshot(str(tmp_path / "nvivo-exports-overview.png"))
+        ws = run.app.app.state.web.workspaces.all()[0]
+        assert sorted(ws.files) == sorted(p.name for p in files) and ws.project.counts() == expected
