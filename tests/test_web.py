@@ -447,3 +447,19 @@ def test_any_filter_combination_equals_filtering_the_codings_table():
         assert [r["text"] for r in rows] == list(table.text[[n - 1 for n in expected]])
 
     check()
+
+
+def test_json_project_without_cases_has_no_f3_f4(web, tmp_path, small_project):
+    client, state, _ = web
+    small_project.cases.clear()
+    small_project.variables.clear()
+    path = tmp_path / "small.json"
+    nb.write(small_project, path)
+    ws = upload(client, state, {"small.json": path.read_bytes()})
+    page = client.get(f"/p/{ws}/cipp")
+    assert page.status_code == 200 and page.text.count("<img ") == 4  # the script hides the missing ones
+    got = {k: client.get(f"/p/{ws}/cipp/figure/{k}.png").status_code for k in ("F1", "F2", "F3", "F4")}
+    assert got == {"F1": 200, "F2": 200, "F3": 404, "F4": 404}
+    png = client.get(f"/p/{ws}/cipp/figure/F1.png")
+    assert png.headers["content-type"] == "image/png" and png.content[:8] == b"\x89PNG\r\n\x1a\n"
+    assert client.get(f"/p/{ws}/cipp/figure/F9.png").status_code == 404
