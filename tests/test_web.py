@@ -463,3 +463,20 @@ def test_json_project_without_cases_has_no_f3_f4(web, tmp_path, small_project):
     png = client.get(f"/p/{ws}/cipp/figure/F1.png")
     assert png.headers["content-type"] == "image/png" and png.content[:8] == b"\x89PNG\r\n\x1a\n"
     assert client.get(f"/p/{ws}/cipp/figure/F9.png").status_code == 404
+
+
+def test_cli_web_passes_port_language_and_limits(monkeypatch):
+    import nvivo_bridge.web as web_pkg
+
+    seen = {}
+
+    def fake_serve(port, **kw):
+        seen.update(kw, port=port)
+        kw["announce"]("http://127.0.0.1:1234/?token=t")
+
+    monkeypatch.setattr(web_pkg, "serve", fake_serve)
+    res = CliRunner().invoke(main, ["web", "--no-browser", "--port", "1234", "--lang", "id", "--max-member-mb", "2"])
+    assert res.exit_code == 0, res.output
+    assert seen["port"] == 1234 and seen["lang"] == "id" and seen["open_browser"] is False
+    assert seen["limits"].max_member_bytes == 2 * 1024 * 1024
+    assert "open http://127.0.0.1:1234/?token=t" in res.output and "deleted" in res.output

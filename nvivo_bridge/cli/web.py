@@ -34,9 +34,11 @@ def web(port: int, no_browser: bool, lang: str, max_member_mb) -> None:
     from ..options import MB, Limits
 
     try:
-        from ..web import serve
+        import jinja2  # noqa: F401  (imported here only to say which extra is missing)
         import starlette  # noqa: F401
         import uvicorn  # noqa: F401
+
+        from ..web import serve
     except ImportError as exc:
         raise UsageError(f"the web page needs the web extra ({exc.name} is not installed)",
                          hint='pip install "nvivo-bridge[web]"') from None
