@@ -146,7 +146,10 @@ def test_browser_session(browser, tmp_path):
         driver.find_element(By.ID, "nav-overview").click()
         wait_for(lambda: "Yang ditemukan" in driver.page_source, what="Indonesian overview")
         shot("8-overview-id")
-    assert len(list(shots.glob("*.png"))) == 8
+        driver.find_element(By.ID, "nav-codings").click()
+        wait_for(lambda: "pengodean" in driver.find_element(By.ID, "match-count").text, what="Indonesian codings")
+        shot("9-codings-id")
+    assert len(list(shots.glob("*.png"))) == 9
 
 
 def test_dropping_nvivo_export_files_opens_one_project(browser, tmp_path):
