@@ -29,7 +29,7 @@ __all__ = ["write", "EXCEL_MAX_ROWS", "EXCEL_MAX_COLUMNS", "WRAPPED"]
 
 EXCEL_MAX_ROWS = 1_048_576
 EXCEL_MAX_COLUMNS = 16_384
-WRAPPED = {("Codings", "text"), ("Codings", "memo"), ("Notes", "text")}
+WRAPPED = {("Codings", "text"), ("Codings", "memo"), ("Notes", "text"), ("Source Texts", "text")}
 _PROGRESS_EVERY = 5_000
 _WIDTH_ROWS = 500  # rows a column's width is judged by
 
