@@ -125,7 +125,9 @@ class _Build:
             for r, owner in zip(rows, owners):
                 value = lexical_value(r.get(col), var.type)
                 if value is not None:
-                    owner.variable_values.append(VariableValue(var.guid, value, var.type))
+                    # A value that did not fit its type was written as text, and stays text.
+                    kind = var.type if isinstance(r.get(col), str) is (var.type == "Text") else "Text"
+                    owner.variable_values.append(VariableValue(var.guid, value, kind))
         self.problem(f"{table} columns that name no single variable", bad)
 
     def sources(self) -> None:

@@ -84,7 +84,7 @@ def written_counts(tables: dict[str, Union[pd.DataFrame, TableRows]]) -> dict[st
     ``Project.counts()``), for the ledger."""
     sets = tables["Sets"]
     sets = sets.frame() if isinstance(sets, TableRows) else sets
-    return {"codes": len(tables["Codes"]), "sources": len(tables["Sources"]), "codings": len(tables["Codings"]),
+    return {**getattr(tables["Codings"], "carries", {}),"codes": len(tables["Codes"]), "sources": len(tables["Sources"]), "codings": len(tables["Codings"]),
             "cases": len(tables["Cases"]), "variables": len(tables["Variables"]), "notes": len(tables["Notes"]),
             "sets": int(sets["set_guid"].nunique()), "links": len(tables["Links"])}
 

@@ -168,8 +168,12 @@ def _excerpt_sizes(ctx: Context) -> np.ndarray:
 def codings_rows(ctx: Context) -> TableRows:
     """The ``Codings`` table as :class:`TableRows`: any range of rows, typed like the whole table."""
     rows = _CodingRows(ctx)
-    return TableRows("Codings", rows.columns, len(ctx.index), rows.frame, rows.date_columns(),
-                     sizes=_excerpt_sizes(ctx))
+    table = TableRows("Codings", rows.columns, len(ctx.index), rows.frame, rows.date_columns(),
+                      sizes=_excerpt_sizes(ctx))
+    # What the rows carry besides codings, for the ledger: the passages, and the users (as coders).
+    idx = ctx.index
+    table.carries = {"selections": len(set(idx.selection_guid) - {None}), "users": len(set(idx.coder) - {None})}
+    return table
 
 
 def codings_table(ctx: Context) -> pd.DataFrame:

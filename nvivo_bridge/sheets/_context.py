@@ -130,6 +130,8 @@ class TableRows:
                  sizes: Optional[np.ndarray] = None) -> None:
         self.name, self.columns, self.rows = name, columns, rows
         self._frame, self.date_columns, self._whole, self._sizes = frame, date_columns, whole, sizes
+        # Element kinds the rows carry beyond one per row (``Codings``: selections, users), for the ledger.
+        self.carries: dict[str, int] = {}
 
     @classmethod
     def of(cls, name: str, df: pd.DataFrame) -> "TableRows":
