@@ -167,7 +167,7 @@ def iter_tables(path: Path) -> Iterator[tuple[str, list, Iterator[list]]]:
 
 def _text_parts(path: Path) -> Iterator[list]:
     """The ``Source Texts`` rows: each text source's text read again, one source at a time, in
-    parts of at most 16,000 characters ending at a line break where one is near."""
+    parts of at most 2,500 characters ending at a line break (else a space) where one is near."""
     with zipfile.ZipFile(path) as zf:
         folder = {n.rsplit("/", 1)[-1].lower(): n for n in zf.namelist() if "/" in n}
         with zf.open(_qde_name(zf)) as fh:
@@ -175,8 +175,9 @@ def _text_parts(path: Path) -> Iterator[list]:
                 name = el.get("plainTextPath").split("internal://", 1)[-1]
                 text, a, part = zf.read(folder[name.lower()]).decode("utf-8-sig"), 0, 1
                 while True:
-                    b = len(text) if len(text) - a <= 16_000 else (text.rfind("\n", a + 12_000, a + 16_000) + 1
-                                                                    or a + 16_000)
+                    lo, hi = a + 1_875, a + 2_500
+                    b = len(text) if len(text) - a <= 2_500 else ((text.rfind("\n", lo, hi) + 1)
+                                                                   or (text.rfind(" ", lo, hi) + 1) or hi)
                     yield [el.get("name"), part, text[a:b], el.get("guid")]
                     if b >= len(text):
                         break

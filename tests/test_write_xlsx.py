@@ -298,18 +298,26 @@ def test_every_corpus_file_converts(path, tmp_path):
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_date_cells_are_written_as_openpyxl_writes_them(tmp_path, values):
     """The writer's pre-styled date cells (made without openpyxl's per-cell format lookup) give
-    the same sheet XML and styles as openpyxl given the date values themselves."""
+    the same sheet XML and styles as openpyxl given the date values themselves (aligned to the
+    top, as every cell of the workbook is)."""
     import zipfile
 
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment
     from nvivo_bridge.writers.xlsx import _Styles
+
+    def slow(ws, v):
+        cell = WriteOnlyCell(ws, v)
+        cell.alignment = Alignment(vertical="top")
+        return cell
 
     def sheet(fast: bool) -> tuple[bytes, bytes]:
         wb = Workbook(write_only=True)
         ws = wb.create_sheet("d")
         styles = _Styles(ws)
         for v in values:
-            ws.append([styles.dated(ws, v) if fast and v is not None else v, 1])
+            ws.append([(styles.dated(ws, v) if fast else slow(ws, v)) if v is not None else v, 1])
         out = tmp_path / f"{fast}.xlsx"
         wb.save(out)
         with zipfile.ZipFile(out) as zf:

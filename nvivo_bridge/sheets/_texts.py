@@ -2,9 +2,10 @@
 passages so that the workbook can be read back into the project it came from
 (:mod:`nvivo_bridge.readers.workbook`).
 
-``Source Texts`` holds every text source's full text, cut into parts that fit an Excel cell:
-at most :data:`PART_CHARS` characters, ending at a line break where one is near, so a part reads
-as whole paragraphs.  The parts of a source joined in order give back its text exactly.
+``Source Texts`` holds every text source's full text, cut into parts a reader can take in at a
+glance (a cell of at most :data:`PART_CHARS` characters, well within what Excel holds), ending at
+a line break where one is near, else after a space, so a part reads as whole paragraphs or at
+least whole words.  The parts of a source joined in order give back its text exactly.
 """
 from __future__ import annotations
 
@@ -19,9 +20,11 @@ __all__ = ["source_texts_rows", "links_table", "SOURCE_TEXTS_COLUMNS", "LINKS_CO
 
 SOURCE_TEXTS_COLUMNS = ["source", "part", "text", "source_guid"]
 LINKS_COLUMNS = ["name", "direction", "origin", "target", "color", "guid", "origin_guid", "target_guid"]
-# Excel holds 32,767 UTF-16 units a cell; a code point takes at most two.
-PART_CHARS = 16_000
-# A part ends at the last line break in its final quarter, else at PART_CHARS.
+# About as much as a row of Excel's tallest height shows at the sheet's column width (Excel
+# itself would hold 32,767 UTF-16 units a cell).
+PART_CHARS = 2_500
+# A part ends at the last line break in its final quarter, else after its last space there,
+# else at PART_CHARS.
 _BREAK_WINDOW = PART_CHARS // 4
 
 
@@ -33,8 +36,8 @@ def split_parts(text: str) -> list[tuple[int, int]]:
         if n - a <= PART_CHARS:
             out.append((a, n))
             return out
-        b = text.rfind("\n", a + PART_CHARS - _BREAK_WINDOW, a + PART_CHARS) + 1
-        b = b if b > a else a + PART_CHARS
+        lo, hi = a + PART_CHARS - _BREAK_WINDOW, a + PART_CHARS
+        b = (text.rfind("\n", lo, hi) + 1) or (text.rfind(" ", lo, hi) + 1) or hi
         out.append((a, b))
         a = b
 
