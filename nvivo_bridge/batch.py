@@ -100,13 +100,9 @@ def discover(inputs: Sequence[os.PathLike | str], *, outdir: Optional[Path] = No
              patterns: Sequence[str] = (), nvivo_folders: Sequence[os.PathLike | str] = (),
              exclude: Sequence[os.PathLike | str] = (), ignored_files: Optional[list[Path]] = None,
              nvivo_found: Optional[list[Path]] = None) -> tuple[list[tuple[Path, Path]], int]:
-    """Return ``[(input, root)]`` in a stable order and the number of ignored files.
-
-    A folder of NVivo's own exports found in a folder searched (see :mod:`.batch_nvivo`) is one
-    input, not one per file; it is added to ``nvivo_found`` when given.  ``ignored_files`` gets
-    the files ignored (no reader for their suffix, or not matching ``patterns``).
-
-    ``root`` is the folder an input's path is mirrored from (the folder it was found in, as named on
+    """Return ``[(input, root)]`` in a stable order and the number of ignored files (listed in
+    ``ignored_files`` when given).  A folder of NVivo's own exports met while searching is one
+    input (:mod:`.batch_nvivo`), listed in ``nvivo_found`` when given.  ``root`` is the folder an input's path is mirrored from (the folder it was found in, as named on
     the command line, or the input's own folder).  Paths are absolute, not resolved (symlinks kept).
     Files in ``exclude`` (the report) are never inputs found in folders.
     """
@@ -147,12 +143,9 @@ def discover(inputs: Sequence[os.PathLike | str], *, outdir: Optional[Path] = No
                     ignored.append(path)
     if not patterns:
         from .batch_nvivo import fold_nvivo_folders
-
         found, folders, ignored = fold_nvivo_folders(found, ignored)
-        if nvivo_found is not None:
-            nvivo_found.extend(folders)
-    if ignored_files is not None:
-        ignored_files.extend(ignored)
+        (nvivo_found if nvivo_found is not None else []).extend(folders)
+    (ignored_files if ignored_files is not None else []).extend(ignored)
     seen: set[Path] = set()
     unique = []
     for path, root in found:

@@ -208,3 +208,33 @@ def test_escape_name_paths_resolve(tmp_path, small_project):
     code.name = "A/B \\ C"
     back = _back(small_project, tmp_path)
     assert back.codes[code.guid].name == "A/B \\ C" and escape_name(code.name) in back.code_paths().values()
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda wb: wb["Codings"].cell(2, 4, "abc"), "a cell is not as nvivo-bridge wrote it"),
+    (lambda wb: wb["Codes"].delete_cols(2), "columns the read needs (Codes.path"),
+    (lambda wb: setattr(wb["Codes"].cell(3, 1), "value", None), "rows without their identifier (Codes row 3)"),
+    (lambda wb: setattr(wb["Source Texts"].cell(2, 2), "value", None), "a cell is not as nvivo-bridge wrote it"),
+])
+def test_damaged_workbook_is_refused_without_a_traceback(tmp_path, edit, message):
+    out = tmp_path / "s.xlsx"
+    nvivo_bridge.write(nvivo_bridge.read(SAMPLE), out)
+    wb = openpyxl.load_workbook(out)
+    edit(wb)
+    wb.save(out)
+    res = CliRunner().invoke(main, ["convert", str(out), "-o", str(tmp_path / "back.qdpx")])
+    assert res.exit_code == 4 and message in res.output, res.output
+    assert res.exception is None or isinstance(res.exception, SystemExit)
+
+
+def test_guids_in_another_letter_case_still_resolve(tmp_path):
+    out = tmp_path / "s.xlsx"
+    original = nvivo_bridge.read(SAMPLE)
+    nvivo_bridge.write(original, out)
+    wb = openpyxl.load_workbook(out)
+    ws = wb["Codings"]
+    col = [c.value for c in ws[1]].index("code_guid") + 1
+    for r in range(2, ws.max_row + 1):
+        ws.cell(r, col).value = ws.cell(r, col).value.upper()
+    wb.save(out)
+    assert view(nvivo_bridge.read(out)) == view(original)

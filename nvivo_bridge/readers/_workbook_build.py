@@ -10,7 +10,7 @@ import uuid
 from typing import Any, Optional
 
 from ..model import (Case, Code, Coding, Link, Note, Project, Selection, Set, Source, Table, User, Variable,
-                     VariableValue)
+                     VariableValue, norm_guid)
 
 __all__ = ["build", "user_guid", "lexical_time", "lexical_value"]
 
@@ -54,6 +54,11 @@ def _text(value: Any) -> Optional[str]:
     return None if value is None else str(value)
 
 
+def _g(value: Any) -> Optional[str]:
+    """A GUID cell in the model's form (an edited sheet may have changed its letter case)."""
+    return None if value is None else norm_guid(str(value))
+
+
 class _Build:
     def __init__(self, fields: dict, tables: dict, problems: list[str]) -> None:
         self.f, self.t, self.problems = fields, tables, problems
@@ -88,7 +93,7 @@ class _Build:
     def codes(self) -> None:
         by_path: dict[Any, list[str]] = {}
         for r in self.rows("Codes"):
-            g = str(r["guid"])
+            g = _g(r["guid"])
             self.p.codes[g] = Code(g, _text(r["name"]) or "", is_codable=r.get("codable") is not False,
                                    color=_text(r.get("color")), description=_text(r.get("description")))
             by_path.setdefault(r["path"], []).append(g)
@@ -97,14 +102,14 @@ class _Build:
             parent = r.get("parent_path")
             if parent is not None:
                 if len(by_path.get(parent, ())) == 1:
-                    self.p.codes[str(r["guid"])].parent = by_path[parent][0]
+                    self.p.codes[_g(r["guid"])].parent = by_path[parent][0]
                 else:  # no code, or two codes of the same path: which one cannot be told
                     lost.append(f"'{r['path']}'")
         self.problem("codes whose parent_path names no single code", lost)
 
     def variables(self) -> None:
         for r in self.rows("Variables"):
-            g = str(r["guid"])
+            g = _g(r["guid"])
             self.p.variables[g] = Variable(g, _text(r["name"]) or "", type=_text(r.get("type")) or "Text",
                                            description=_text(r.get("description")))
 
@@ -133,11 +138,11 @@ class _Build:
     def sources(self) -> None:
         texts: dict[str, list[tuple[int, str]]] = {}
         for r in self.rows("Source Texts"):
-            texts.setdefault(str(r["source_guid"]), []).append((int(r["part"]), r.get("text") or ""))
+            texts.setdefault(_g(r["source_guid"]), []).append((int(r["part"]), r.get("text") or ""))
         other, no_text, differs = [], [], []
         rows = self.rows("Sources")
         for r in rows:
-            g = str(r["guid"])
+            g = _g(r["guid"])
             src = Source(g, name=_text(r["name"]), kind=_text(r.get("kind")) or "text",
                          description=_text(r.get("description")))
             self.p.sources[g] = src
@@ -169,7 +174,7 @@ class _Build:
         unknown = []
         rows = self.rows("Cases")
         for r in rows:
-            g = str(r["guid"])
+            g = _g(r["guid"])
             case = Case(g, name=_text(r["name"]), description=_text(r.get("description")))
             self.p.cases[g] = case
             for name in (str(r["sources"]).split("; ") if r.get("sources") is not None else []):
@@ -184,24 +189,24 @@ class _Build:
     def coding_rows(self) -> None:
         missing, differs = [], []
         for k, r in enumerate(self.rows("Codings"), 2):
-            src = self.p.sources.get(str(r.get("source_guid")))
-            code = str(r.get("code_guid"))
+            src = self.p.sources.get(_g(r.get("source_guid")))
+            code = _g(r.get("code_guid"))
             if src is None or code not in self.p.codes:
                 missing.append(f"row {k}")
                 continue
-            coding = Coding(str(r["coding_guid"]), code, creating_user=self.user(r.get("coder")),
+            coding = Coding(_g(r["coding_guid"]), code, creating_user=self.user(r.get("coder")),
                             created=lexical_time(r.get("coded_at")))
             self.codings[coding.guid] = coding
             sel_guid = r.get("selection_guid")
             if sel_guid is None:
                 src.codings.append(coding)
                 continue
-            sel = self.selections.get(str(sel_guid))
+            sel = self.selections.get(_g(sel_guid))
             if sel is None:
                 start, end, text = r.get("start"), r.get("end"), _text(r.get("text"))
                 # Without positions the excerpt is the selection's text; an empty cell is an empty
                 # excerpt (NVivo exports such references), as a text selection always has one.
-                sel = Selection(str(sel_guid), start=start, end=end, text=(text or "") if start is None else None)
+                sel = Selection(_g(sel_guid), start=start, end=end, text=(text or "") if start is None else None)
                 if start is not None and (src.text is None or src.text[start:end] != (text or "")):
                     differs.append(f"row {k}")
                 if r.get("coverage_pct") is not None:
@@ -217,11 +222,12 @@ class _Build:
         unknown = []
         p = self.p
         for r in self.rows("Notes"):
-            g = str(r["guid"])
+            g = _g(r["guid"])
             p.notes[g] = Note(g, name=_text(r.get("name")), text=_text(r.get("text")))
         for r in self.rows("Notes"):
-            g = str(r["guid"])
+            g = _g(r["guid"])
             for target in (str(r["attached_guid"]).split("; ") if r.get("attached_guid") is not None else []):
+                target = target if target == _PROJECT else _g(target)
                 if (g, target) in linked or (target, g) in linked:
                     continue  # attached by that link, not by a NoteRef
                 if target == _PROJECT:
@@ -238,18 +244,18 @@ class _Build:
     def sets(self) -> None:
         add = {"code": "member_codes", "source": "member_sources", "note": "member_notes"}
         for r in self.rows("Sets"):
-            g = str(r["set_guid"])
+            g = _g(r["set_guid"])
             s = self.p.sets.setdefault(g, Set(g, _text(r["set"]) or "", description=_text(r.get("description"))))
             kind = r.get("member_kind")
             if kind in add:
-                getattr(s, add[kind]).append(str(r["member_guid"]))
+                getattr(s, add[kind]).append(_g(r["member_guid"]))
 
     def links(self) -> None:
         for r in self.rows("Links"):
-            g = str(r["guid"])
+            g = _g(r["guid"])
             self.p.links[g] = Link(g, name=_text(r.get("name")), direction=_text(r.get("direction")),
-                                   color=_text(r.get("color")), origin=_text(r.get("origin_guid")),
-                                   target=_text(r.get("target_guid")))
+                                   color=_text(r.get("color")), origin=_g(r.get("origin_guid")),
+                                   target=_g(r.get("target_guid")))
 
     def extra_tables(self) -> None:
         for name, rows in self.t.items():
@@ -272,9 +278,27 @@ class _Build:
         self.problem("elements the Project sheet counts but the sheets do not hold", short)
 
 
+# The columns the read needs, per table (an edited sheet may have lost one).
+REQUIRED = {"Codes": ("guid", "path", "name", "parent_path"), "Sources": ("guid", "name", "kind", "characters"),
+            "Codings": ("source_guid", "code_guid", "coding_guid", "selection_guid", "start", "end", "text"),
+            "Cases": ("guid", "name", "sources"), "Variables": ("guid", "name", "type"),
+            "Notes": ("guid", "attached_guid"), "Sets": ("set", "member_kind", "member_guid", "set_guid"),
+            "Links": ("guid", "origin_guid", "target_guid"), "Source Texts": ("source_guid", "part", "text")}
+
+
 def build(fields: dict, tables: dict, problems: list[str]) -> Project:
     """The project the workbook's tables describe; ``problems`` gets what cannot be read back."""
     b = _Build(fields, tables, problems)
+    lacking = [f"{name}.{col}" for name, cols in REQUIRED.items() if name in tables
+               for col in cols if col not in b.columns(name)]
+    b.problem("columns the read needs", lacking)
+    keys = {"Codes": "guid", "Sources": "guid", "Codings": "coding_guid", "Cases": "guid", "Variables": "guid",
+            "Notes": "guid", "Sets": "set_guid", "Links": "guid", "Source Texts": "source_guid"}
+    empty = [f"{name} row {k}" for name, key in keys.items() for k, r in enumerate(b.rows(name), 2)
+             if r.get(key) is None]
+    b.problem("rows without their identifier", empty)
+    if lacking or empty:
+        return b.p
     for step in (b.codes, b.variables, b.sources, b.cases, b.coding_rows, b.links, b.notes, b.sets,
                  b.extra_tables, b.counts):
         step()

@@ -133,7 +133,10 @@ def read(path: Path, diag: Diagnostics, options: Optional[ReadOptions] = None) -
         if wb is not None:
             wb.close()
     problems: list[str] = []
-    project = build(fields, tables, problems)
+    try:
+        project = build(fields, tables, problems)
+    except (TypeError, ValueError, AttributeError) as exc:  # a cell of the wrong kind in an edited sheet
+        raise _missing(path, [f"a cell is not as nvivo-bridge wrote it ({type(exc).__name__}: {exc})"]) from None
     if problems:
         raise _missing(path, problems)
     project.source_file = str(path)
