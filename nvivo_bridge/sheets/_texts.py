@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._context import Context, TableRows
+from ._context import CHUNK_CHARS, Context, TableRows
 from ._notes import describer
 
 __all__ = ["source_texts_rows", "links_table", "SOURCE_TEXTS_COLUMNS", "LINKS_COLUMNS", "PART_CHARS",
@@ -78,7 +78,11 @@ class _Parts:
 def source_texts_rows(ctx: Context) -> TableRows:
     """The ``Source Texts`` table as :class:`TableRows` (chunks of at most a few MB of text)."""
     parts = _Parts(ctx)
-    return TableRows("Source Texts", list(SOURCE_TEXTS_COLUMNS), len(parts.where), parts.frame, sizes=parts.sizes)
+    table = TableRows("Source Texts", list(SOURCE_TEXTS_COLUMNS), len(parts.where), parts.frame, sizes=parts.sizes)
+    # Every row is long text: chunks of a quarter of the usual characters keep this table's share
+    # of the writer's peak small (at 20,000 codings: +4 MB, against +21 MB with whole chunks).
+    table.chunk_chars = CHUNK_CHARS // 4
+    return table
 
 
 def links_table(ctx: Context) -> pd.DataFrame:
