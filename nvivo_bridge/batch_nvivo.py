@@ -16,17 +16,34 @@ __all__ = ["NODE_SUFFIXES", "is_nvivo_export_folder", "fold_nvivo_folders"]
 NODE_SUFFIXES = {".txt", ".docx", ".htm", ".html"}
 _PROJECT_SUFFIXES = {".qdpx", ".qde", ".qdc", ".json"}
 _SNIFF_LIMIT = 20  # node-export candidates looked at per folder
+_HEAD_BYTES = 256 * 1024  # of a text file: a node export's headers come in its first lines
+_DOCX_BYTES = 50 * 1024 * 1024  # a Word file is read whole; a larger one is not looked into
 
 
 def _is_node_export(path: Path) -> bool:
-    """Whether ``path`` reads as an NVivo node/code export (any failure: no)."""
+    """Whether ``path`` reads as an NVivo node/code export, judged from the head of a text file
+    or the paragraphs of a Word file (any failure: no)."""
     from .errors import Diagnostics, NvivoBridgeError
-    from .options import ReadOptions
-    from .readers.nvivo.sniff import load
+    from .readers.nvivo import decode
+    from .readers.nvivo.sniff import lines_are_node_export
     from .readers.nvivo.words import load_words
 
     try:
-        return load(path, Diagnostics(), ReadOptions(), load_words({})).kind == "node-export"
+        if path.suffix.lower() == ".docx":
+            if path.stat().st_size > _DOCX_BYTES:
+                return False
+            lines = decode.docx_lines(path.read_bytes(), path)
+        else:
+            with open(path, "rb") as fh:
+                head = fh.read(_HEAD_BYTES)
+            if len(head) == _HEAD_BYTES:  # cut at a line end, so no character is cut in two
+                head = head[:head.rfind(b"\n") + 1] or head
+            text, _ = decode.decode_text(head, path, Diagnostics())
+            if "<html" in text[:5000].lower() or "<body" in text[:5000].lower():
+                lines = decode.html_lines(text, path)
+            else:
+                lines = decode.text_lines(text)
+        return lines_are_node_export(lines, load_words({}))
     except (NvivoBridgeError, OSError, ValueError):
         return False
 

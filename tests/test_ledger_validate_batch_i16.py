@@ -120,3 +120,19 @@ def test_folder_with_a_project_or_without_node_exports_is_not_an_export_folder(t
     assert not is_nvivo_export_folder(plain)
     plan = plan_batch([plain], tmp_path / "o", "json")
     assert [Path(t.input).name for t in plan.tasks] == ["a.txt"] and plan.nvivo_folders == []
+
+
+def test_a_large_node_export_is_recognised_from_its_head(tmp_path):
+    """Only the first 256 KB of a text file are read to recognise a node export (a folder of large
+    plain texts is not read whole); a UTF-16 export cut there is still recognised."""
+    from nvivo_bridge.batch_nvivo import _is_node_export
+
+    text = (NVIVO / "Community needs.txt").read_bytes().decode("utf-16")
+    body = text + ("Reference 9 - 1,00% Coverage\n" + "kata " * 40 + "\n") * 3000
+    for enc, bom in (("utf-16-le", b"\xff\xfe"), ("utf-8", b"")):
+        path = tmp_path / f"big-{enc}.txt"
+        path.write_bytes(bom + body.encode(enc))
+        assert path.stat().st_size > 256 * 1024 and _is_node_export(path)
+    plain = tmp_path / "plain.txt"
+    plain.write_text("Reference books and coverage of the topic.\n" * 20_000)
+    assert not _is_node_export(plain)
