@@ -238,3 +238,15 @@ def test_guids_in_another_letter_case_still_resolve(tmp_path):
         ws.cell(r, col).value = ws.cell(r, col).value.upper()
     wb.save(out)
     assert view(nvivo_bridge.read(out)) == view(original)
+
+
+def test_own_workbook_in_an_nvivo_export_folder_is_skipped_not_joined(tmp_path):
+    import shutil
+
+    folder = tmp_path / "exports"
+    shutil.copytree(ROOT / "tests" / "data" / "nvivo", folder)
+    alone = nvivo_bridge.read(folder)
+    nvivo_bridge.write(nvivo_bridge.read(SAMPLE), folder / "s.xlsx")
+    got = nvivo_bridge.read(folder)
+    assert (len(got.cases), len(got.codes)) == (len(alone.cases), len(alone.codes))  # not 24 cases more
+    assert any(i.code == "file-skipped" and "nvivo-bridge wrote" in i.message for i in got.issues)
