@@ -1,5 +1,5 @@
 """What the csv and xlsx floors write besides ``Codings``: the other tables of nvivo-bridge's
-workbook and CSV folder (Project, Codes, Sources, Cases, Variables, Notes, Sets, Code x Case),
+workbook and CSV folder (Project, Codes, Sources, Cases, Variables, Notes, Sets, Links, Code x Case),
 tallied during the floor's one streaming pass and written after it.
 
 Each table has nvivo-bridge's rows and columns, with values of the same kinds (counts as ints,
@@ -26,8 +26,10 @@ TABLE_HEADERS = {
     "Sources": ["guid", "name", "kind", "characters", "codings", "codes", "cases", "description", "file"],
     "Cases": ["guid", "name", "description", "sources"],
     "Variables": ["guid", "name", "type", "description"],
-    "Notes": ["guid", "name", "text", "attached_kind", "attached_to"],
-    "Sets": ["set", "description", "member_kind", "member", "member_guid"],
+    "Notes": ["guid", "name", "text", "attached_kind", "attached_to", "attached_guid"],
+    "Sets": ["set", "description", "member_kind", "member", "member_guid", "set_guid"],
+    "Links": ["name", "direction", "origin", "target", "color", "guid", "origin_guid", "target_guid"],
+    "Source Texts": ["source", "part", "text", "source_guid"],
 }
 _TYPED: dict[str, Callable[[str], Any]] = {
     Q + "TextValue": str, Q + "IntegerValue": int, Q + "FloatValue": float,
@@ -116,15 +118,17 @@ class Tally:
             self.case_rows[guid] = [guid, el.get("name"), _text(el, Q + "Description"), None] + values
             el.clear()
         elif tag == Q + "Note":
-            kind, to = self.attached.get(el.get("guid"), (None, None))
-            self.notes.append([el.get("guid"), el.get("name"), self.note_text(el.get("plainTextPath")), kind, to])
+            kind, to, on = self.attached.get(el.get("guid"), (None, None, None))
+            self.notes.append([el.get("guid"), el.get("name"), self.note_text(el.get("plainTextPath")), kind, to, on])
         elif tag == Q + "Set":
             members = [("code", self.paths.get(m.get("targetGUID"), ("",))[0], m.get("targetGUID"))
                        for m in el.iterfind(Q + "MemberCode")]
             members += [("source", self.source_names.get(m.get("targetGUID")), m.get("targetGUID"))
                         for m in el.iterfind(Q + "MemberSource")]
             desc = _text(el, Q + "Description")
-            self.sets += [[el.get("name"), desc, *m] for m in members] or [[el.get("name"), desc, None, None, None]]
+            g = el.get("guid")
+            self.sets += ([[el.get("name"), desc, *m, g] for m in members]
+                          or [[el.get("name"), desc, None, None, None, g]])
 
     def source_done(self, row: list, case: Optional[str], rows: list[list]) -> None:
         """A source has been streamed: ``row`` is its Sources row up to the counts, ``rows`` its
@@ -170,7 +174,7 @@ class Tally:
         p = self.project
         counts = {"users": len(self.users), "codes": len(codes), "variables": len(self.variables),
                   "cases": len(self.cases), "sources": len(self.sources), "selections": self.selections,
-                  "codings": self.codings, "notes": len(self.notes), "links": 0, "sets": len({r[0] for r in self.sets}),
+                  "codings": self.codings, "notes": len(self.notes), "links": 0, "sets": len({r[-1] for r in self.sets}),
                   "graphs": 0}
         project = [["name", p.get("name")], ["kind", "project"], ["origin", p.get("origin")], ["producer", None],
                    ["position_unit", None], ["created", when(p.get("creationDateTime"))],
@@ -184,4 +188,4 @@ class Tally:
                 ("Cases", TABLE_HEADERS["Cases"] + variables, list(self.case_rows.values())),
                 ("Variables", TABLE_HEADERS["Variables"], self.variables),
                 ("Notes", TABLE_HEADERS["Notes"], self.notes), ("Sets", TABLE_HEADERS["Sets"], self.sets),
-                ("Code x Case", ["code_path"] + case_names, matrix)]
+                ("Links", TABLE_HEADERS["Links"], []), ("Code x Case", ["code_path"] + case_names, matrix)]

@@ -10,7 +10,7 @@
 "The same rows" for csv and xlsx means every table nvivo-bridge writes, with its rows and columns
 and values of the same kinds (a time as a ``datetime``, a count as an ``int``), because writing
 costs per cell: a floor of fewer cells compares unlike work.  The ``Codings`` rows are as wide as
-nvivo-bridge's sheet (19 columns on these files): besides the eight raw fields (the coder as a
+nvivo-bridge's sheet (20 columns on these files, the empty coverage column included): besides the eight raw fields (the coder as a
 name, the time parsed), each row gets the coding and source GUIDs, the code path and its three
 levels, the case name and its three attributes, and the memo reference, each by one dict lookup;
 the codings that only link a source to its case are left out, as nvivo-bridge leaves them out.
@@ -31,14 +31,14 @@ from typing import Iterator, Optional
 
 from lxml import etree
 
-from ._floor_tables import END_TAGS, START_TAGS, Q, Tally, when
+from ._floor_tables import END_TAGS, START_TAGS, TABLE_HEADERS, Q, Tally, when
 
 __all__ = ["iter_rows", "iter_tables", "raw_rows", "WIDE_HEADER", "floor_raw", "floor_csv", "floor_xlsx",
            "floor_qdpx", "FLOORS"]
 
 HEADER = ["source", "selection", "start", "end", "code", "coder", "created", "excerpt"]
 WIDE_HEADER = HEADER + ["coding", "source_guid", "code_path", "case", "attr_1", "attr_2",
-                        "attr_3", "memo", "level_1", "level_2", "level_3"]
+                        "attr_3", "memo", "level_1", "level_2", "level_3", "coverage"]
 
 
 def _parser_kwargs() -> dict:
@@ -115,7 +115,7 @@ def iter_rows(path: Path, wide: bool = False, tally: Optional[Tally] = None) -> 
                         memo = el.find(Q + "NoteRef")
                         if memo is not None:
                             where = f"{src_name}: “{_short(excerpt)}”"
-                            look.attached[memo.get("targetGUID")] = ("selection", where)
+                            look.attached[memo.get("targetGUID")] = ("selection", where, el.get("guid"))
                     for coding in el.iterfind(Q + "Coding"):
                         code = coding.find(Q + "CodeRef").get("targetGUID")
                         user = coding.get("creatingUser")
@@ -127,7 +127,8 @@ def iter_rows(path: Path, wide: bool = False, tally: Optional[Tally] = None) -> 
                             path_, levels = look.paths.get(code, ("", [None] * 3))
                             row[5], row[6] = look.users.get(user), when(row[6])  # as in the Codings sheet
                             row += [coding.get("guid"), src_guid, path_, *no_case,
-                                    memo.get("targetGUID") if memo is not None else None, *levels]
+                                    memo.get("targetGUID") if memo is not None else None, *levels,
+                                    None]  # NVivo's coverage: empty in a REFI-QDA project
                         pending.append(row)
                     _free(el)
                 elif tag == Q + "TextSource":
@@ -161,6 +162,27 @@ def iter_tables(path: Path) -> Iterator[tuple[str, list, Iterator[list]]]:
     yield "Codings", WIDE_HEADER, iter_rows(path, wide=True, tally=tally)
     for name, header, rows in tally.tables():
         yield name, header, iter(rows)
+    yield "Source Texts", TABLE_HEADERS["Source Texts"], _text_parts(path)
+
+
+def _text_parts(path: Path) -> Iterator[list]:
+    """The ``Source Texts`` rows: each text source's text read again, one source at a time, in
+    parts of at most 2,500 characters ending at a line break (else a space) where one is near."""
+    with zipfile.ZipFile(path) as zf:
+        folder = {n.rsplit("/", 1)[-1].lower(): n for n in zf.namelist() if "/" in n}
+        with zf.open(_qde_name(zf)) as fh:
+            for _, el in etree.iterparse(fh, events=("end",), tag=Q + "TextSource", **_parser_kwargs()):
+                name = el.get("plainTextPath").split("internal://", 1)[-1]
+                text, a, part = zf.read(folder[name.lower()]).decode("utf-8-sig"), 0, 1
+                while True:
+                    lo, hi = a + 1_875, a + 2_500
+                    b = len(text) if len(text) - a <= 2_500 else ((text.rfind("\n", lo, hi) + 1)
+                                                                   or (text.rfind(" ", lo, hi) + 1) or hi)
+                    yield [el.get("name"), part, text[a:b], el.get("guid")]
+                    if b >= len(text):
+                        break
+                    a, part = b, part + 1
+                _free(el)
 
 
 def floor_csv(path: Path, out: Path) -> int:

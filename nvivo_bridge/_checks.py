@@ -15,6 +15,10 @@ from .model import Project, Selection, VARIABLE_TYPES
 
 __all__ = ["check_project", "CHECK_CODES"]
 
+#: The values NVivo gives an attribute of any type that has no value (the NVivo export reader
+#: keeps them as Text values, whatever the attribute's type).
+NVIVO_MARKERS = frozenset({"Unassigned", "Not Applicable"})
+
 #: Every code :func:`check_project` can report.
 CHECK_CODES = (
     "duplicate-guid", "duplicate-guid-cross-kind", "dangling-code-ref", "dangling-note-ref",
@@ -120,8 +124,8 @@ class _Checker:
             if var is None:
                 self.d.warn("dangling-variable-ref", f"value of variable {vv.variable}, which does not exist", where)
                 continue
-            if vv.value is None:
-                continue
+            if vv.value is None or (vv.type == "Text" and vv.value in NVIVO_MARKERS):
+                continue  # NVivo's "no value" markers stand in any attribute's type, as text
             if vv.type != var.type and var.type in VARIABLE_TYPES:
                 self.d.warn("value-type-differs", f"'{var.name}' is {var.type} but this value is written as "
                             f"{vv.type}", where)

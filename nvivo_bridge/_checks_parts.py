@@ -35,6 +35,7 @@ def check_all(ck: "_Checker") -> None:
         ck.refs(case.selection_refs, ck.selections, "dangling-selection-ref", "selection", where)
         ck.values(case.variable_values, where)
     has_codes = bool(p.codes)
+    no_positions = p.position_unit == "unknown"
     for src in p.sources.values():
         where = _src_where(src)
         if src.name and _GUID_LIKE.match(src.name.strip()):
@@ -43,7 +44,9 @@ def check_all(ck: "_Checker") -> None:
                    "check the source names in the program that wrote the file", where)
         if src.kind == "text":
             if src.text is None:
-                d.warn("source-text-missing", "the source's text could not be found", where)
+                # Without positions (NVivo's own exports) no text is expected: the reader said so once.
+                if not no_positions or any(s.start is not None for s in src.selections):
+                    d.warn("source-text-missing", "the source's text could not be found", where)
             elif has_codes and len(src.text.strip()) < MIN_TEXT:
                 d.warn("source-text-empty", f"the source's text has {len(src.text.strip())} character(s) while the "
                        "project has codes: the text was probably lost in a round trip through another "

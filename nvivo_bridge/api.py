@@ -26,11 +26,16 @@ class Ledger:
     read: dict[str, int]
     written: dict[str, int]
     issues: list[Issue] = field(default_factory=list)
+    format: Optional[str] = None
 
     def lost(self) -> dict[str, tuple[int, int]]:
-        """Element kinds written fewer times than read: ``kind → (read, written)``."""
-        return {k: (n, self.written[k]) for k, n in self.read.items()
-                if k in self.written and self.written[k] < n}
+        """Element kinds written fewer times than read: ``kind → (read, written)``; a kind the
+        output format does not carry at all (absent from ``written``) counts as none written."""
+        return {k: (n, self.written.get(k, 0)) for k, n in self.read.items() if self.written.get(k, 0) < n}
+
+    def not_carried(self) -> dict[str, int]:
+        """Element kinds that were read but that the output format does not carry: ``kind → read``."""
+        return {k: n for k, n in self.read.items() if n and k not in self.written}
 
 
 def read(path: PathLike, format: Optional[str] = None, *, positions: str = "auto",
@@ -100,7 +105,7 @@ def convert(src: PathLike, dst: PathLike, *, from_format: Optional[str] = None,
         else:
             written = writer(project, dst, wdiag, opts) or {}
     issues = list(project.issues) + wdiag.finish()
-    return Ledger(str(src), str(dst), project.counts(), written, issues)
+    return Ledger(str(src), str(dst), project.counts(), written, issues, fmt.name)
 
 
 def _write_strict(writer: Any, project: Project, dst: Path, wdiag: Diagnostics, opts: WriteOptions) -> dict[str, int]:

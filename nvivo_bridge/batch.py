@@ -78,6 +78,8 @@ class Plan:
     skipped: list[Result]
     ignored: int = 0
     order: list[str] = field(default_factory=list)
+    ignored_files: list[str] = field(default_factory=list)
+    nvivo_folders: list[str] = field(default_factory=list)  # found in the folders searched
 
     @property
     def total(self) -> int:
@@ -96,17 +98,18 @@ def _hidden(name: str) -> bool:
 
 def discover(inputs: Sequence[os.PathLike | str], *, outdir: Optional[Path] = None, recursive: bool = False,
              patterns: Sequence[str] = (), nvivo_folders: Sequence[os.PathLike | str] = (),
-             exclude: Sequence[os.PathLike | str] = ()) -> tuple[list[tuple[Path, Path]], int]:
-    """Return ``[(input, root)]`` in a stable order and the number of ignored files.
-
-    ``root`` is the folder an input's path is mirrored from (the folder it was found in, as named on
+             exclude: Sequence[os.PathLike | str] = (), ignored_files: Optional[list[Path]] = None,
+             nvivo_found: Optional[list[Path]] = None) -> tuple[list[tuple[Path, Path]], int]:
+    """Return ``[(input, root)]`` in a stable order and the number of ignored files (listed in
+    ``ignored_files`` when given).  A folder of NVivo's own exports met while searching is one
+    input (:mod:`.batch_nvivo`), listed in ``nvivo_found`` when given.  ``root`` is the folder an input's path is mirrored from (the folder it was found in, as named on
     the command line, or the input's own folder).  Paths are absolute, not resolved (symlinks kept).
     Files in ``exclude`` (the report) are never inputs found in folders.
     """
     out_abs = Path(os.path.abspath(outdir)) if outdir is not None else None
     excluded = {Path(os.path.abspath(p)) for p in exclude}
     found: list[tuple[Path, Path]] = []
-    ignored = 0
+    ignored: list[Path] = []
     for folder in nvivo_folders:
         folder = Path(os.path.abspath(folder))
         if not folder.is_dir():
@@ -137,7 +140,12 @@ def discover(inputs: Sequence[os.PathLike | str], *, outdir: Optional[Path] = No
                 if chosen:
                     found.append((path, item))
                 else:
-                    ignored += 1
+                    ignored.append(path)
+    if not patterns:
+        from .batch_nvivo import fold_nvivo_folders
+        found, folders, ignored = fold_nvivo_folders(found, ignored)
+        (nvivo_found if nvivo_found is not None else []).extend(folders)
+    (ignored_files if ignored_files is not None else []).extend(ignored)
     seen: set[Path] = set()
     unique = []
     for path, root in found:
@@ -145,7 +153,7 @@ def discover(inputs: Sequence[os.PathLike | str], *, outdir: Optional[Path] = No
         if key not in seen:   # the same file named twice (or through a link) is converted once
             seen.add(key)
             unique.append((path, root))
-    return unique, ignored
+    return unique, len(ignored)
 
 
 def _base(roots: Iterable[Path]) -> Optional[Path]:
@@ -204,15 +212,18 @@ def plan_batch(inputs: Sequence[os.PathLike | str], outdir: os.PathLike | str, t
     if to_format not in OUTPUT_EXT:
         raise UsageError(f"batch cannot write '{to_format}'", hint="choose one of: " + ", ".join(OUTPUT_EXT))
     outdir = Path(os.path.abspath(outdir))
+    ignored_files: list[Path] = []
+    detected: list[Path] = []
     found, ignored = discover(inputs, outdir=outdir, recursive=recursive, patterns=patterns,
-                              nvivo_folders=nvivo_folders, exclude=[report] if report else ())
+                              nvivo_folders=nvivo_folders, exclude=[report] if report else (),
+                              ignored_files=ignored_files, nvivo_found=detected)
     if not found:
         raise UsageError("no input files found", hint="name .qdpx/.qde/.qdc/.json/NVivo export files or folders "
                                                       "holding them; use --recursive for subfolders")
     outs = _outputs(found, outdir, OUTPUT_EXT[to_format])
     previous = {r.input: r for r in (resume_from or ())}
     listed = {r.output for r in (resume_from or ())}
-    nvivo = {Path(os.path.abspath(f)) for f in nvivo_folders}
+    nvivo = {Path(os.path.abspath(f)) for f in nvivo_folders} | set(detected)
     tasks, skipped = [], []
     for (path, _root), out in zip(found, outs):
         src, dst = str(path), str(out)
@@ -226,7 +237,8 @@ def plan_batch(inputs: Sequence[os.PathLike | str], outdir: os.PathLike | str, t
         tasks.append(Task(src, dst, to_format, from_format="nvivo" if path in nvivo else from_format,
                           positions=positions, strict=strict, force=force or dst in listed,
                           write=dict(write or {})))
-    return Plan(tasks, skipped, ignored, [str(p) for p, _ in found])
+    return Plan(tasks, skipped, ignored, [str(p) for p, _ in found], [str(p) for p in ignored_files],
+                [str(p) for p in detected])
 
 
 def _up_to_date(prev: Result, src: Path, dst: Path) -> bool:

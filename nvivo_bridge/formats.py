@@ -53,8 +53,8 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("qdc", (".qdc",), "REFI-QDA codebook", ".readers.qdc:read", ".writers.qdc:write"),
     Format("json", (".json",), "canonical JSON dump of the whole model",
            ".readers.json:read", ".writers.json:write"),
-    Format("xlsx", (".xlsx", ".xlsm"), "Excel workbook (NVivo exports or codebook sheets in; the researcher's workbook out)",
-           ".readers.nvivo:read", ".writers.xlsx:write"),
+    Format("xlsx", (".xlsx", ".xlsm"), "Excel workbook (nvivo-bridge's own workbook read back, NVivo exports or "
+           "codebook sheets in; the researcher's workbook out)", ".readers.workbook:read", ".writers.xlsx:write"),
     Format("csv", (".csv", ".tsv"), "CSV tables (one file per table, in a folder); NVivo codebook CSV in",
            ".readers.nvivo:read", ".writers.csv:write", output_is_dir=True),
     Format("nvivo", (".txt", ".docx", ".htm", ".html"), "NVivo's own exports (node/code, codebook, classification, list view, matrix), or a folder of them",
@@ -89,6 +89,8 @@ def guess_input_format(path: Path) -> Format:
     sources), otherwise the suffix decides."""
     path = Path(path)
     if path.is_dir():
+        from .readers.workbook import refuse_own_csv_folder
+        refuse_own_csv_folder(path)
         return FORMATS["nvivo"]
     fmt = _by_suffix(path, "reader")
     if fmt is None:

@@ -8,6 +8,8 @@ from .model import Project
 
 __all__ = ["project_info", "format_info"]
 
+_SHOWN_NOTES = ("positions-unknown", "workbook-read-back")
+
 
 def _counts(p: Project) -> dict[str, int]:
     """Counts of every element kind, beyond :meth:`Project.counts` (one pass)."""
@@ -66,6 +68,9 @@ def project_info(project: Project) -> dict[str, Any]:
                    "info": levels.get("info", 0)},
         "warnings": [{"level": i.level, "code": i.code, "message": i.message, "location": i.location}
                      for i in issues if i.level != "info"],
+        # Notes that say what the input lacks by its nature, shown once beside the warnings.
+        "notes": [{"code": i.code, "message": i.message} for i in issues
+                  if i.level == "info" and i.code in _SHOWN_NOTES],
     }
 
 
@@ -79,6 +84,8 @@ def format_info(info: dict[str, Any]) -> str:
     lines.append("Counts: " + (", ".join(f"{k.replace('_', ' ')} {n}" for k, n in shown) or "empty"))
     iss = info["issues"]
     lines.append(f"Issues: {iss['error']} error(s), {iss['warning']} warning(s), {iss['info']} note(s)")
+    for note in info.get("notes", []):
+        lines.append(f"  note: {note['message']}")
     for w in info["warnings"][:20]:
         lines.append(f"  {w['level']}: {w['message']}" + (f" [{w['location']}]" if w["location"] else ""))
     if len(info["warnings"]) > 20:

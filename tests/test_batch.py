@@ -486,10 +486,11 @@ def test_cli_real_refi_files_and_nvivo_folder(tmp_path):
     assert Path(rows["atlas-media.qdpx"].output) == out / "refi" / "atlas-media.json"
     assert Path(rows["nvivo"].output) == out / "nvivo.json"
     assert nvivo_bridge.read(out / "nvivo.json").codes
-    # the same folder named as a plain INPUT: each export is an input of its own
+    # the same folder named as a plain INPUT is recognised as one NVivo export project too (issue 16:
+    # it used to become one project per file)
     plan = plan_batch([DATA / "nvivo"], out, "json", recursive=True)
-    assert sorted(Path(t.input).name for t in plan.tasks) == \
-           ["Codebook - Youth.csv", "Community needs.txt", "Matrix.txt", "Person.txt", "Timing.txt"]
+    assert [Path(t.input).name for t in plan.tasks] == ["nvivo"] and plan.tasks[0].from_format == "nvivo"
+    assert plan.nvivo_folders == [str(DATA / "nvivo")]
 
 
 def test_pool_path_never_imports_dask(tmp_path):

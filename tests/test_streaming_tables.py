@@ -108,7 +108,8 @@ def test_csv_written_in_chunks_equals_the_default(chunk_rows, tmp_path, size):
             got, want = got[:-1], want[:-1]
         assert got == want, path.name
     rows = _csv_rows(tmp_path / "chunked" / "Codings.csv")
-    assert [r[0] for r in rows[1:]] == build_tables(p)["Codings"]["coding_guid"].tolist()
+    at = rows[0].index("coding_guid")
+    assert [r[at] for r in rows[1:]] == build_tables(p)["Codings"]["coding_guid"].tolist()
 
 
 def test_xlsx_in_chunks_and_split_sheets_equals_the_dataframe(chunk_rows, tmp_path):
@@ -118,7 +119,8 @@ def test_xlsx_in_chunks_and_split_sheets_equals_the_dataframe(chunk_rows, tmp_pa
     nvivo_bridge.write(p, tmp_path / "p.xlsx", diag=diag, max_rows=6)  # 5 rows a sheet, chunks of 2
     frame = build_tables(p)["Codings"]
     rows = _sheet_rows(tmp_path / "p.xlsx", "Codings")
-    assert [r[0] for r in rows] == frame["coding_guid"].tolist()
+    at = list(frame.columns).index("coding_guid")
+    assert [r[at] for r in rows] == frame["coding_guid"].tolist()
     assert [r[list(frame.columns).index("text")] for r in rows] == frame["text"].tolist()
     wb = openpyxl.load_workbook(tmp_path / "p.xlsx")
     assert [n for n in wb.sheetnames if n.startswith("Codings")] == ["Codings", "Codings (2)", "Codings (3)"]
@@ -172,7 +174,7 @@ def test_repairs_in_a_later_chunk_are_reported_with_their_row(chunk_rows, tmp_pa
     nvivo_bridge.write(p, tmp_path / "csv", diag=diag)
     assert diag.count("control-characters-removed") >= 1 and diag.count("cell-cut") == 0
     assert "control-characters-removed" in (tmp_path / "csv" / "Warnings.csv").read_text("utf-8-sig")
-    assert _csv_rows(tmp_path / "csv" / "Codings.csv")[last + 1][8].startswith("'=")
+    assert _csv_rows(tmp_path / "csv" / "Codings.csv")[last + 1][list(frame.columns).index("text")].startswith("'=")
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])

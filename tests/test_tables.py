@@ -19,13 +19,14 @@ CONTRACT = {
     "Codes": ["guid", "path", "name", "level", "parent_path", "description", "color", "codable", "references",
               "references_aggregate", "sources", "cases", "coders"],
     "Sources": ["guid", "name", "kind", "characters", "codings", "codes", "cases", "description", "file"],
-    "Codings": ["coding_guid", "selection_guid", "source", "source_guid", "code_path", "code_guid", "start", "end",
-                "text", "coder", "coded_at", "case"],
+    "Codings": ["source", "code_path", "text", "start", "end", "coverage_pct", "coder", "coded_at", "case"],
     "Cases": ["guid", "name", "description", "sources"],
     "Variables": ["guid", "name", "type", "description"],
-    "Notes": ["guid", "name", "text", "attached_kind", "attached_to"],
-    "Sets": ["set", "description", "member_kind", "member", "member_guid"],
+    "Notes": ["guid", "name", "text", "attached_kind", "attached_to", "attached_guid"],
+    "Sets": ["set", "description", "member_kind", "member", "member_guid", "set_guid"],
+    "Links": ["name", "direction", "origin", "target", "color", "guid", "origin_guid", "target_guid"],
     "Code x Case": ["code_path"],
+    "Source Texts": ["source", "part", "text", "source_guid"],
     "Warnings": ["level", "code", "message", "location"],
 }
 
@@ -51,7 +52,8 @@ def test_table_names_and_column_contract(rich_project):
     for name, cols in CONTRACT.items():
         assert list(t[name].columns[:len(cols)]) == cols, name
     case_vars = ["Peran", "Masa_kerja", "Skor", "Direkam"]
-    assert list(t["Codings"].columns[12:]) == case_vars + ["memo", "code_level_1", "code_level_2", "code_level_3"]
+    assert list(t["Codings"].columns[9:]) == case_vars + ["memo", "code_level_1", "code_level_2", "code_level_3",
+                                                          "coding_guid", "selection_guid", "source_guid", "code_guid"]
     assert list(t["Cases"].columns[4:]) == case_vars
     assert list(t["Sources"].columns[9:]) == ["Tanggal", "Aktif"]
     assert list(t["Code x Case"].columns) == ["code_path", "I1", "I2"]

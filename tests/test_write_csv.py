@@ -108,7 +108,9 @@ def test_encoding_option_and_lossy_encoding_warns(small_project, tmp_path):
     data = (tmp_path / "cp" / "Codings.csv").read_bytes()
     assert not data.startswith(b"\xef\xbb\xbf")
     assert "—".encode("cp1252") in data and "?" in data.decode("cp1252")  # emoji replaced
-    assert diag.count("encoding-replaced") == 1
+    # One warning per table that held the emoji: the excerpt in Codings, the full text in Source Texts.
+    assert diag.count("encoding-replaced") == 2
+    assert {i.location for i in diag.issues if i.code == "encoding-replaced"} == {"Codings.csv", "Source Texts.csv"}
     assert "encoding-replaced" in (tmp_path / "cp" / "Warnings.csv").read_text("cp1252")
     with pytest.raises(UsageError):
         nvivo_bridge.write(small_project, tmp_path / "bad", encoding="no-such-codec")
@@ -118,7 +120,7 @@ def test_encoding_option_and_lossy_encoding_warns(small_project, tmp_path):
 def test_empty_project_writes_headers_only(tmp_path):
     nvivo_bridge.write(Project(name="empty"), tmp_path / "csv")
     rows = _rows(tmp_path / "csv" / "Codings.csv")
-    assert len(rows) == 1 and rows[0][:2] == ["coding_guid", "selection_guid"]
+    assert len(rows) == 1 and rows[0][:3] == ["source", "code_path", "text"]
 
 
 def test_progress_callback(small_project, tmp_path):
@@ -141,7 +143,7 @@ def test_any_text_survives_csv(tmp_path, text, prefix):
     clean = ILLEGAL_CHARS.sub("", value)
     want = "'" + clean if clean[:1] in ("=", "+", "-", "@") else clean
     assert _rows(out / "Codes.csv")[1][5] == want
-    assert _rows(out / "Codings.csv")[1][8] == want
+    assert _rows(out / "Codings.csv")[1][2] == want  # the text column
 
 
 def test_cli_csv_folder(tmp_path):

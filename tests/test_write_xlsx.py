@@ -131,7 +131,7 @@ def test_long_cell_is_cut_with_marker_and_warning(small_project, tmp_path):
     diag = _write(p, out)
     ws = openpyxl.load_workbook(out)["Codings"]
     head = [c.value for c in ws[1]]
-    row = next(r for r in ws.iter_rows(min_row=2, values_only=True) if r[0] == g("c1", 50))
+    row = next(r for r in ws.iter_rows(min_row=2, values_only=True) if r[head.index("coding_guid")] == g("c1", 50))
     value = row[head.index("text")]
     assert len(value.encode("utf-16-le")) // 2 <= EXCEL_MAX_CHARS
     assert value.startswith(src.text[:1000]) and "[cut:" in value
@@ -147,7 +147,10 @@ def test_rows_continue_on_numbered_sheets(small_project, tmp_path):
     parts = [n for n in wb.sheetnames if n.startswith("Codings")]
     assert parts == ["Codings", "Codings (2)", "Codings (3)"]
     rows = [r for n in parts for r in list(wb[n].iter_rows(values_only=True))[1:]]
-    assert [r[0] for r in rows] == nvivo_bridge.tables(small_project)["Codings"]["coding_guid"].tolist()
+    frame = nvivo_bridge.tables(small_project)["Codings"]
+    at = list(frame.columns).index("coding_guid")
+    assert [c.value for c in wb["Codings (2)"][1]] == list(frame.columns)
+    assert [r[at] for r in rows] == frame["coding_guid"].tolist()
     assert all(wb[n].max_row <= 3 for n in wb.sheetnames)
     assert diag.count("table-split") >= 1
 
@@ -180,7 +183,7 @@ def test_any_text_round_trips_cleaned(tmp_path, texts, prefix):
     out = tmp_path / f"h{abs(hash(text))}.xlsx"
     _write(p, out)
     wb = openpyxl.load_workbook(out)
-    got = wb["Codings"].cell(2, 9).value
+    got = wb["Codings"].cell(2, 3).value  # the text column
     want = ILLEGAL_CHARS.sub("", text)
     assert (got or "") == want
     assert (wb["Codes"].cell(2, 6).value or "") == ILLEGAL_CHARS.sub("", prefix + texts[0])
@@ -193,7 +196,7 @@ def test_empty_project_and_codebook_write_every_sheet(tmp_path):
         counts = nvivo_bridge.write(p, out)
         wb = openpyxl.load_workbook(out)
         assert wb.sheetnames == TABLE_ORDER
-        assert [c.value for c in wb["Codings"][1]][:3] == ["coding_guid", "selection_guid", "source"]
+        assert [c.value for c in wb["Codings"][1]][:3] == ["source", "code_path", "text"]
         assert wb["Codings"].max_row == 1
         assert counts["codes"] == len(p.codes)
 
@@ -295,18 +298,26 @@ def test_every_corpus_file_converts(path, tmp_path):
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_date_cells_are_written_as_openpyxl_writes_them(tmp_path, values):
     """The writer's pre-styled date cells (made without openpyxl's per-cell format lookup) give
-    the same sheet XML and styles as openpyxl given the date values themselves."""
+    the same sheet XML and styles as openpyxl given the date values themselves (aligned to the
+    top, as every cell of the workbook is)."""
     import zipfile
 
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment
     from nvivo_bridge.writers.xlsx import _Styles
+
+    def slow(ws, v):
+        cell = WriteOnlyCell(ws, v)
+        cell.alignment = Alignment(vertical="top")
+        return cell
 
     def sheet(fast: bool) -> tuple[bytes, bytes]:
         wb = Workbook(write_only=True)
         ws = wb.create_sheet("d")
         styles = _Styles(ws)
         for v in values:
-            ws.append([styles.dated(ws, v) if fast and v is not None else v, 1])
+            ws.append([(styles.dated(ws, v) if fast else slow(ws, v)) if v is not None else v, 1])
         out = tmp_path / f"{fast}.xlsx"
         wb.save(out)
         with zipfile.ZipFile(out) as zf:

@@ -123,13 +123,22 @@ def print_ledger(ledger: Any, quiet: bool = False) -> None:
     """Print the conversion ledger: per element kind, how many were read and written."""
     if quiet:
         return
+    from ..formats import FORMATS
+
     parts = []
     for kind, n in ledger.read.items():
         if n == 0 and not ledger.written.get(kind):
             continue
-        w = ledger.written.get(kind)
-        parts.append(f"{kind} {n}" if w is None or w == n else f"{kind} {n}→{w}")
+        w = ledger.written.get(kind, 0)
+        parts.append(f"{kind} {n}" if w == n else f"{kind} {n}→{w}")
     echo_err(f"{ledger.input} → {ledger.output}: " + (", ".join(parts) or "empty project"))
+    absent = ledger.not_carried()
+    if absent:
+        fmt = FORMATS.get(getattr(ledger, "format", None) or "")
+        what = f"{fmt.name} ({fmt.description})" if fmt else "the output format"
+        echo_err(f"  warning: {what} does not carry " + ", ".join(f"{k} ({n})" for k, n in absent.items())
+                 + f": they are not in {ledger.output}")
     for kind, (n, w) in ledger.lost().items():
-        echo_err(f"  warning: {n - w} of {n} {kind} were not carried over to {ledger.output}")
+        if kind not in absent:
+            echo_err(f"  warning: {n - w} of {n} {kind} were not carried over to {ledger.output}")
     print_issues(ledger.issues)

@@ -12,6 +12,8 @@ import click
 from . import main
 from ._common import echo_err, force_option, handle_errors, quiet_option, read_options, target_option
 
+_NAMED = 10  # ignored files named in the summary
+
 
 @contextlib.contextmanager
 def _progress(total: int, quiet: bool) -> Iterator:
@@ -36,13 +38,19 @@ def _progress(total: int, quiet: bool) -> Iterator:
         bar.close()
 
 
-def _summary(outcome, seconds: float, ignored: int, quiet: bool) -> None:
+def _summary(outcome, seconds: float, plan, quiet: bool) -> None:
     if quiet:
         return
     counts = ", ".join(f"{outcome.count(s)} {s}" for s in ("ok", "warnings", "failed", "skipped") if outcome.count(s))
     echo_err(f"batch: {counts or 'nothing to do'} in {seconds:.1f} s; report: {outcome.report}")
-    if ignored:
-        echo_err(f"  {ignored} file(s) in the folders ignored: no reader for their suffix (see --pattern)")
+    for folder in plan.nvivo_folders:
+        echo_err(f"  {folder}: a folder of NVivo's own exports, converted as one project (as --nvivo-folder "
+                 "does), not one project per file")
+    if plan.ignored:
+        names = plan.ignored_files[:_NAMED]
+        more = f" … and {plan.ignored - len(names)} more" if plan.ignored > len(names) else ""
+        echo_err(f"  {plan.ignored} file(s) in the folders ignored (no reader for their suffix, see --pattern): "
+                 + ", ".join(names) + more)
     failed = [r for r in outcome.results if r.status == "failed"]
     for row in failed[:10]:
         echo_err(f"  failed: {row.error}")
@@ -119,5 +127,5 @@ def batch(inputs, outdir, to_format, recursive, patterns, nvivo_folders, workers
         echo_err(f"Interrupted: finished outputs and the report {report} are kept — "
                  "run the same command with --resume to do the rest")
         sys.exit(130)
-    _summary(outcome, time.perf_counter() - start, plan.ignored, quiet)
+    _summary(outcome, time.perf_counter() - start, plan, quiet)
     sys.exit(1 if outcome.failed else 0)

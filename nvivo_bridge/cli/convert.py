@@ -26,8 +26,8 @@ from ._common import force_option, handle_errors, print_ledger, quiet_option, re
 @handle_errors
 def convert(input: Path, output: Path, to_format, from_format, positions, strict, target, encoding,
             raw_csv, force, quiet) -> None:
-    """Convert INPUT (a .qdpx/.qde/.qdc project or codebook, a canonical .json, or NVivo's own
-    exports: a file or a folder of them) to OUTPUT.
+    """Convert INPUT (a .qdpx/.qde/.qdc project or codebook, a canonical .json, a workbook
+    nvivo-bridge wrote, or NVivo's own exports: a file or a folder of them) to OUTPUT.
 
     Every conversion ends with a ledger on stderr: per element kind, how many were read and how
     many were written, and a warning for anything not carried over.

@@ -1,7 +1,7 @@
 """The researcher's tables: the project as pandas DataFrames, one per sheet of the workbook.
 
 :func:`build_tables` returns, in this order, ``Project``, ``Codes``, ``Sources``, ``Codings``,
-``Cases``, ``Variables``, ``Notes``, ``Sets``, ``Code x Case``, then one table per
+``Cases``, ``Variables``, ``Notes``, ``Sets``, ``Links``, ``Code x Case``, ``Source Texts``, then one table per
 ``project.tables`` entry (NVivo matrix/framework exports, under a sheet-safe name), then
 ``Warnings``.  The names and column order are a contract (``docs/excel-csv.md``); the xlsx and
 CSV writers write exactly these tables.  Values are typed: numbers as numbers, times as naive
@@ -27,19 +27,20 @@ from ._context import CHUNK_ROWS, TableRows, make_context
 from ._entities import (CASES_FIXED, SETS_COLUMNS, SOURCES_FIXED, VARIABLES_COLUMNS, cases_table,
                         project_table, sets_table, sources_table, variables_table)
 from ._notes import NOTES_COLUMNS, notes_table
+from ._texts import LINKS_COLUMNS, SOURCE_TEXTS_COLUMNS, links_table, source_texts_rows
 from ._values import unique_names
 
 __all__ = ["build_tables", "table_rows", "rows_to_write", "writing_order", "TableRows", "CHUNK_ROWS",
            "warnings_table", "sheet_name", "written_counts", "TABLE_ORDER", "FIXED_COLUMNS"]
 
-TABLE_ORDER = ["Project", "Codes", "Sources", "Codings", "Cases", "Variables", "Notes", "Sets", "Code x Case",
-               "Warnings"]
+TABLE_ORDER = ["Project", "Codes", "Sources", "Codings", "Cases", "Variables", "Notes", "Sets", "Links",
+               "Code x Case", "Source Texts", "Warnings"]
 WARNINGS_COLUMNS = ["level", "code", "message", "location"]
 # The leading columns of each table (variable, case and code-level columns follow where documented).
 FIXED_COLUMNS = {"Project": ["field", "value"], "Codes": CODES_COLUMNS, "Sources": SOURCES_FIXED,
                  "Codings": CODINGS_FIXED, "Cases": CASES_FIXED, "Variables": VARIABLES_COLUMNS,
-                 "Notes": NOTES_COLUMNS, "Sets": SETS_COLUMNS, "Code x Case": ["code_path"],
-                 "Warnings": WARNINGS_COLUMNS}
+                 "Notes": NOTES_COLUMNS, "Sets": SETS_COLUMNS, "Links": LINKS_COLUMNS, "Code x Case": ["code_path"],
+                 "Source Texts": SOURCE_TEXTS_COLUMNS, "Warnings": WARNINGS_COLUMNS}
 
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
 
@@ -83,9 +84,9 @@ def written_counts(tables: dict[str, Union[pd.DataFrame, TableRows]]) -> dict[st
     ``Project.counts()``), for the ledger."""
     sets = tables["Sets"]
     sets = sets.frame() if isinstance(sets, TableRows) else sets
-    return {"codes": len(tables["Codes"]), "sources": len(tables["Sources"]), "codings": len(tables["Codings"]),
+    return {**getattr(tables["Codings"], "carries", {}),"codes": len(tables["Codes"]), "sources": len(tables["Sources"]), "codings": len(tables["Codings"]),
             "cases": len(tables["Cases"]), "variables": len(tables["Variables"]), "notes": len(tables["Notes"]),
-            "sets": int(sets["set"].nunique())}
+            "sets": int(sets["set_guid"].nunique()), "links": len(tables["Links"])}
 
 
 def _extra_table(table) -> pd.DataFrame:
@@ -126,7 +127,8 @@ def table_rows(project: Project, *, diag: Diagnostics,
         ("Codes", lambda: codes_table(ctx)), ("Sources", lambda: sources_table(ctx)),
         ("Codings", lambda: codings_rows(ctx)), ("Cases", lambda: cases_table(ctx)),
         ("Variables", lambda: variables_table(ctx)), ("Notes", lambda: notes_table(ctx)),
-        ("Sets", lambda: sets_table(ctx)), ("Code x Case", lambda: code_case_table(ctx)),
+        ("Sets", lambda: sets_table(ctx)), ("Links", lambda: links_table(ctx)),
+        ("Code x Case", lambda: code_case_table(ctx)), ("Source Texts", lambda: source_texts_rows(ctx)),
     ]
     out: dict[str, TableRows] = {}
     for name, make in steps:

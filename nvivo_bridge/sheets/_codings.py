@@ -12,10 +12,15 @@ from ..model import split_path
 from ._context import Context, TableRows
 from ._values import date_only, to_datetimes, typed_column, unique_names, value_kinds
 
-__all__ = ["codings_table", "codings_rows", "CODINGS_FIXED", "case_variable_names"]
+__all__ = ["codings_table", "codings_rows", "CODINGS_FIXED", "CODINGS_GUIDS", "case_variable_names"]
 
-CODINGS_FIXED = ["coding_guid", "selection_guid", "source", "source_guid", "code_path", "code_guid", "start",
-                 "end", "text", "coder", "coded_at", "case"]
+# What a researcher reads comes first (the excerpt third, beside its source and code); the case
+# variables, memo and code levels follow, and the GUIDs a program joins on come last.
+CODINGS_FIXED = ["source", "code_path", "text", "start", "end", "coverage_pct", "coder", "coded_at", "case"]
+CODINGS_GUIDS = ["coding_guid", "selection_guid", "source_guid", "code_guid"]
+_TAKEN = CODINGS_FIXED + ["memo"] + CODINGS_GUIDS
+# Where the NVivo export reader keeps a reference's coverage (and, per code, its source's).
+COVERAGE_KEY = "nvivo:coverage"
 
 
 def case_variable_names(ctx: Context, taken: list[str]) -> list[str]:
@@ -81,7 +86,7 @@ class _CodingRows:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         idx = ctx.index
-        self.var_names = case_variable_names(ctx, CODINGS_FIXED + ["memo"])
+        self.var_names = case_variable_names(ctx, _TAKEN)
         self.per_source = _per_source_case_values(ctx) if ctx.case_vars else {}
         # The variable values a column holds are those of the sources that have codings.
         self.used = [self.per_source[s] for s in set(idx.source_guid) if s in self.per_source]
@@ -89,12 +94,23 @@ class _CodingRows:
         self.levels = {c.guid: split_path(ctx.paths[c.guid]) for c in ctx.codes}
         depth = max((len(v) for v in self.levels.values()), default=0)
         self.level_names = unique_names([f"code_level_{k}" for k in range(1, depth + 1)],
-                                        taken=CODINGS_FIXED + self.var_names + ["memo"])
+                                        taken=_TAKEN + self.var_names)
         has_transcripts = any(tr.selections for src in ctx.project.sources.values() for tr in src.transcripts)
         self.transcripts = _transcript_texts(ctx) if has_transcripts else None
         # Parsed once: 8 bytes a row, and a chunk alone cannot tell whether the column is dates only.
         self.coded_at = to_datetimes(idx.coded_at).to_numpy()
-        self.columns = CODINGS_FIXED + self.var_names + ["memo"] + self.level_names
+        # Only NVivo's own node exports give a coverage, and then their sources say so too: one
+        # look over the sources spares a REFI-QDA project the per-row lookup.
+        self.has_coverage = any(COVERAGE_KEY in src.extras for src in ctx.project.sources.values())
+        self.columns = CODINGS_FIXED + self.var_names + ["memo"] + self.level_names + CODINGS_GUIDS
+
+    def coverage(self, start: int, stop: int) -> pd.Series:
+        """NVivo's coverage of each reference, in % of its source (as NVivo's node export gives
+        it: ``Reference 1 - 1,23% Coverage``); empty where the input does not say (REFI-QDA)."""
+        if not self.has_coverage:
+            return pd.Series([None] * (stop - start), dtype="Float64")
+        return pd.Series([None if sel is None else sel.extras.get(COVERAGE_KEY)
+                          for sel in self.ctx.index.selection[start:stop]], dtype="Float64")
 
     def date_columns(self) -> frozenset:
         """The datetime columns holding dates only over the whole table."""
@@ -110,20 +126,17 @@ class _CodingRows:
         sources, codes = idx.source_guid[rows], idx.code_guid[rows]
         src_names, paths = ctx.source_names, ctx.paths
         cols: dict[str, pd.Series] = {}
-        cols["coding_guid"] = _str_col(idx.coding_guid[rows])
-        cols["selection_guid"] = _str_col(idx.selection_guid[rows])
         cols["source"] = _str_col([src_names.get(s) for s in sources])
-        cols["source_guid"] = _str_col(sources)
         cols["code_path"] = _str_col([paths.get(c) for c in codes])
-        cols["code_guid"] = _str_col(codes)
-        cols["start"] = pd.Series(idx.start[rows], dtype="Int64")
-        cols["end"] = pd.Series(idx.end[rows], dtype="Int64")
         texts = idx.texts(ctx.project.sources, start, stop)
         if self.transcripts is not None:
             found = self.transcripts
             texts = [found.get(sel, t) if kind == "transcript" else t
                      for sel, kind, t in zip(idx.selection_guid[rows], idx.kind[rows], texts)]
         cols["text"] = _str_col(texts)
+        cols["start"] = pd.Series(idx.start[rows], dtype="Int64")
+        cols["end"] = pd.Series(idx.end[rows], dtype="Int64")
+        cols["coverage_pct"] = self.coverage(start, stop)
         cols["coder"] = _str_col(idx.coder[rows])
         cols["coded_at"] = pd.Series(self.coded_at[rows])
         cols["case"] = _str_col([ctx.source_case_names.get(s) for s in sources])
@@ -136,6 +149,10 @@ class _CodingRows:
         code_levels = [self.levels.get(c, ()) for c in codes]
         for k, name in enumerate(self.level_names):
             cols[name] = _str_col([lv[k] if k < len(lv) else None for lv in code_levels])
+        cols["coding_guid"] = _str_col(idx.coding_guid[rows])
+        cols["selection_guid"] = _str_col(idx.selection_guid[rows])
+        cols["source_guid"] = _str_col(sources)
+        cols["code_guid"] = _str_col(codes)
         df = pd.DataFrame(cols)
         df.index = pd.RangeIndex(start, stop)
         return df
@@ -151,8 +168,12 @@ def _excerpt_sizes(ctx: Context) -> np.ndarray:
 def codings_rows(ctx: Context) -> TableRows:
     """The ``Codings`` table as :class:`TableRows`: any range of rows, typed like the whole table."""
     rows = _CodingRows(ctx)
-    return TableRows("Codings", rows.columns, len(ctx.index), rows.frame, rows.date_columns(),
-                     sizes=_excerpt_sizes(ctx))
+    table = TableRows("Codings", rows.columns, len(ctx.index), rows.frame, rows.date_columns(),
+                      sizes=_excerpt_sizes(ctx))
+    # What the rows carry besides codings, for the ledger: the passages, and the users (as coders).
+    idx = ctx.index
+    table.carries = {"selections": len(set(idx.selection_guid) - {None}), "users": len(set(idx.coder) - {None})}
+    return table
 
 
 def codings_table(ctx: Context) -> pd.DataFrame:

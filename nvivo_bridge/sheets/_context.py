@@ -130,6 +130,10 @@ class TableRows:
                  sizes: Optional[np.ndarray] = None) -> None:
         self.name, self.columns, self.rows = name, columns, rows
         self._frame, self.date_columns, self._whole, self._sizes = frame, date_columns, whole, sizes
+        # Element kinds the rows carry beyond one per row (``Codings``: selections, users), for the ledger.
+        self.carries: dict[str, int] = {}
+        # Characters a chunk holds at most (a table of long rows may want less than CHUNK_CHARS).
+        self.chunk_chars = CHUNK_CHARS
 
     @classmethod
     def of(cls, name: str, df: pd.DataFrame) -> "TableRows":
@@ -160,6 +164,6 @@ class TableRows:
             b = min(a + size, stop)
             if ends is not None:
                 before = int(ends[a - 1]) if a else 0
-                b = max(a + 1, min(b, int(np.searchsorted(ends, before + CHUNK_CHARS, side="right"))))
+                b = max(a + 1, min(b, int(np.searchsorted(ends, before + self.chunk_chars, side="right"))))
             yield a, self.frame(a, b)
             a = b

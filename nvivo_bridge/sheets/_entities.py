@@ -17,7 +17,7 @@ __all__ = ["project_table", "sources_table", "cases_table", "variables_table", "
 SOURCES_FIXED = ["guid", "name", "kind", "characters", "codings", "codes", "cases", "description", "file"]
 CASES_FIXED = ["guid", "name", "description", "sources"]
 VARIABLES_COLUMNS = ["guid", "name", "type", "description"]
-SETS_COLUMNS = ["set", "description", "member_kind", "member", "member_guid"]
+SETS_COLUMNS = ["set", "description", "member_kind", "member", "member_guid", "set_guid"]
 
 
 def project_table(ctx: Context, converted_by: str, converted_at: Optional[_dt.datetime]) -> pd.DataFrame:
@@ -101,6 +101,6 @@ def sets_table(ctx: Context) -> pd.DataFrame:
                    + [("source", ctx.source_names.get(g, g), g) for g in s.member_sources]
                    + [("note", (p.notes[g].name if g in p.notes else None) or g, g) for g in s.member_notes])
         if not members:
-            rows.append((s.name, s.description, None, None, None))
-        rows += [(s.name, s.description, kind, label, g) for kind, label, g in members]
+            rows.append((s.name, s.description, None, None, None, s.guid))
+        rows += [(s.name, s.description, kind, label, g, s.guid) for kind, label, g in members]
     return pd.DataFrame.from_records(rows, columns=SETS_COLUMNS)

@@ -4,10 +4,16 @@ written a chunk of rows at a time (:func:`nvivo_bridge.sheets.table_rows`).
 openpyxl's write-only mode streams rows to disk, so memory stays flat however many codings
 there are.  Only the cells that need a style get one (header, excerpt, code colour), all
 sharing one style object each: per-cell styling is what makes spreadsheet writing slow.
+
+Neither Excel nor LibreOffice fits a row's height to wrapped text when it opens a file (only
+when a cell is edited), so a row of wrapped text gets its height written: the lines its longest
+wrapped cell takes at the column's width (:func:`_line_counts`), 15 points a line, at most
+Excel's 409.  Every cell is in the workbook's one font (:data:`FONT`), the header in its bold.
 """
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -29,17 +35,29 @@ __all__ = ["write", "EXCEL_MAX_ROWS", "EXCEL_MAX_COLUMNS", "WRAPPED"]
 
 EXCEL_MAX_ROWS = 1_048_576
 EXCEL_MAX_COLUMNS = 16_384
-WRAPPED = {("Codings", "text"), ("Codings", "memo"), ("Notes", "text")}
+# Wrapped columns and their width (in Excel's units: about one character of the body font).
+WRAPPED = {("Codings", "text"): 70, ("Codings", "memo"): 50, ("Notes", "text"): 70, ("Notes", "attached_to"): 50,
+           ("Source Texts", "text"): 100, ("Warnings", "message"): 90, ("Warnings", "location"): 40,
+           ("Links", "target"): 50}
+FONT = "Calibri"  # openpyxl's default body font: the header names it too, so both look the same
 _PROGRESS_EVERY = 5_000
 _WIDTH_ROWS = 500  # rows a column's width is judged by
+_LINE_POINTS = 15.0  # a line of 11 pt text
+_MAX_POINTS = 409.0  # the tallest row Excel allows
+# Characters a wrapped line holds per unit of column width: proportional text is narrower than
+# the digit "0" that defines the unit (about 1.2 a unit in Calibri 11, measured in LibreOffice),
+# but a line breaks at a word, which loses part of a line; a row may keep a blank line rather
+# than hide one.
+_CHARS_PER_UNIT = 1.1
 
 
 class _Styles:
     """One style object per kind of styled cell, created once per workbook."""
 
     def __init__(self, ws) -> None:
-        self.bold = Font(bold=True)
+        self.bold = Font(name=FONT, size=11, bold=True)
         self.wrap = Alignment(wrap_text=True, vertical="top")
+        self.top = Alignment(vertical="top")
         proto = WriteOnlyCell(ws, "")
         proto.alignment = self.wrap
         # Copying the style array of a prototype cell is ~3x cheaper than assigning an
@@ -64,6 +82,8 @@ class _Styles:
         kind = value.__class__
         if kind not in self._date_arrays:
             proto = WriteOnlyCell(ws, kind(2000, 1, 1)) if kind in (_dt.datetime, _dt.date) else None
+            if proto is not None:
+                proto.alignment = self.top  # styled cells do not take the default's alignment
             self._date_arrays[kind] = getattr(proto, "_style", None)
         array = self._date_arrays[kind]
         if array is None or getattr(value, "tzinfo", None) is not None:
@@ -75,12 +95,13 @@ class _Styles:
     def colour(self, ws, value):
         """A cell showing a ``#RRGGBB`` code colour as its fill (white text on dark colours)."""
         cell = WriteOnlyCell(ws, value)
+        cell.alignment = self.top
         hexa = value.lstrip("#") if isinstance(value, str) else ""
         if len(hexa) == 6 and all(c in "0123456789abcdefABCDEF" for c in hexa):
             r, g, b = (int(hexa[i:i + 2], 16) for i in (0, 2, 4))
             cell.fill = PatternFill("solid", fgColor="FF" + hexa.upper())
             if 0.299 * r + 0.587 * g + 0.114 * b < 128:
-                cell.font = Font(color="FFFFFFFF")
+                cell.font = Font(name=FONT, size=11, color="FFFFFFFF")
         return cell
 
 
@@ -91,7 +112,7 @@ def _widths(table: TableRows, ncols: int) -> list[float]:
     # when the rows are written.
     prep = TablePrep(table.name, Diagnostics(), EXCEL_MAX_CHARS, table.date_columns)
     longest, first, text = [0] * ncols, [None] * ncols, [False] * ncols
-    wrapped = [(table.name, c) in WRAPPED for c in table.columns[:ncols]]
+    wrapped = [WRAPPED.get((table.name, c)) for c in table.columns[:ncols]]
     for at, df in table.chunks(0, min(len(table), _WIDTH_ROWS)):
         for j, col in enumerate(prep.columns(df, at)[:ncols]):
             present = [] if wrapped[j] else [v for v in col.values if v is not None]
@@ -103,12 +124,43 @@ def _widths(table: TableRows, ncols: int) -> list[float]:
     out: list[float] = []
     for j, name in enumerate(table.columns[:ncols]):
         if wrapped[j]:
-            out.append(70)
+            out.append(float(wrapped[j]))
             continue
         if first[j] is not None and not text[j] and hasattr(first[j], "year"):
             longest[j] = max(longest[j], 19)
-        out.append(float(min(max(len(name) + 3, longest[j] + 2, 8), 60)))
+        # The header needs room for its name and the autofilter's drop-down button beside it.
+        out.append(float(min(max(len(name) + 5, longest[j] + 2, 8), 60)))
     return out
+
+
+def _line_counts(values: list, width: float) -> list[int]:
+    """The lines each text of a wrapped column takes at ``width`` (at least 1)."""
+    per_line = max(1, int(width * _CHARS_PER_UNIT))
+    out = []
+    for v in values:
+        if v.__class__ is not str:
+            out.append(1)
+        elif "\n" not in v:
+            out.append(-(-len(v) // per_line) or 1)
+        else:
+            out.append(sum(-(-len(part) // per_line) or 1 for part in v.split("\n")))
+    return out
+
+
+def _heights(cols: list[Column], widths: list[float], table: str) -> Optional[list[int]]:
+    """Per row, the lines its tallest wrapped cell takes (``None`` when the table wraps nothing)."""
+    lines = None
+    for col, width in zip(cols, widths):
+        if (table, col.name) in WRAPPED:
+            counts = _line_counts(col.values, width)
+            lines = counts if lines is None else list(map(max, lines, counts))
+    return lines
+
+
+@functools.lru_cache(maxsize=None)
+def _row_height(lines: int) -> dict[str, str]:
+    """The ``<row>`` attributes of a row ``lines`` lines tall."""
+    return {"ht": f"{min(lines * _LINE_POINTS, _MAX_POINTS):g}", "customHeight": "1"}
 
 
 def _cells(ws, table: str, col: Column, styles: _Styles) -> list:
@@ -168,10 +220,27 @@ def _write_table(wb, table: TableRows, diag: Diagnostics, max_rows: int, titles:
         styles = styles or _Styles(ws)
         start, stop = p * max_rows, min(n, (p + 1) * max_rows)
         _start_sheet(ws, names, widths, stop - start, styles)
+        dims, at = ws.row_dimensions, 2  # the sheet row the next data row goes to
         for first, df in table.chunks(start, stop):
             cols = prep.columns(df, first)[:ncols]
-            for row in zip(*[_cells(ws, name, c, styles) for c in cols]):
-                ws.append(row)
+            lines = _heights(cols, widths, name)
+            rows = zip(*[_cells(ws, name, c, styles) for c in cols])
+            if lines is None:
+                for row in rows:
+                    ws.append(row)
+                at += len(df)
+            else:
+                # openpyxl writes a row's entry of row_dimensions as the row's attributes; a
+                # shared plain dict per height, there only while its row is written, costs
+                # neither an object nor memory per row.
+                for row, tall in zip(rows, lines):
+                    if tall > 1:
+                        dims[at] = _row_height(tall)
+                        ws.append(row)
+                        del dims[at]
+                    else:
+                        ws.append(row)
+                    at += 1
             tick(len(df))
     prep.finish()
     # Said after the repairs, as when the table was prepared whole before being written.
@@ -193,6 +262,20 @@ def _write_tables(wb, project: Project, tables: dict, diag: Diagnostics, max_row
         styles = _write_table(wb, table, diag, max_rows, titles, styles, tick)
 
 
+def _top_aligned(wb) -> None:
+    """Make the workbook's default cell format align to the top, so that in a row made tall by
+    a wrapped excerpt every cell starts on its first line (styling each cell instead would cost
+    a style per cell).  openpyxl has no public way to change the default format; if its inner
+    lists change, the cells simply keep Excel's default (bottom) alignment."""
+    try:
+        top = wb._alignments.add(Alignment(vertical="top"))
+        default = wb._cell_styles[0]
+        wb._cell_styles[0] = default.__class__(default)  # a copy: the list indexes its items
+        wb._cell_styles[0].alignmentId = top
+    except (AttributeError, IndexError, TypeError):  # pragma: no cover - another openpyxl
+        pass
+
+
 def write(project: Project, path: Path, diag: Diagnostics, options: WriteOptions) -> dict[str, int]:
     """Write the researcher's workbook to ``path`` (atomically); returns the counts written."""
     tables = table_rows(project, diag=diag)
@@ -203,6 +286,7 @@ def write(project: Project, path: Path, diag: Diagnostics, options: WriteOptions
     try:
         with atomic_file(path) as tmp:
             wb = Workbook(write_only=True)
+            _top_aligned(wb)
             _write_tables(wb, project, tables, diag, max_rows, tick)
             wb.save(tmp)
     except OSError as exc:

@@ -225,9 +225,10 @@ def build_project(parts: list[tuple[str, Part]], name: str, diag: Diagnostics, w
             b.add_table(part)
     if nodes:
         b.p.extras["nvivo:positions"] = "unknown"
-        diag.info("positions-unknown", "NVivo's own exports carry no character positions: coded segments "
-                  "keep their excerpt text only (a .qdpx written from them rebuilds source texts from the "
-                  "excerpts)")
+        diag.info("positions-unknown", "NVivo's own exports hold the coded excerpts but neither the sources' "
+                  "full texts nor character positions (expected: NVivo never exports them; a .qdpx written "
+                  "from them rebuilds source texts from the excerpts). For full texts, export the project "
+                  "from NVivo as REFI-QDA (.qdpx)")
         _compare_counts(b, diag)
     return b.p
 

@@ -87,6 +87,13 @@ def grid_kind(grid: list[list[Any]], words: Words) -> Optional[str]:
     return "classification"
 
 
+def _own_workbook(title: str, grid: list[list[Any]]) -> bool:
+    """Whether the first sheet is the ``Project`` sheet of nvivo-bridge's own workbook (whose
+    ``field``/``value`` rows would otherwise pass for a classification sheet)."""
+    return (title == "Project" and bool(grid) and [decode.cell_text(c) for c in grid[0][:2]] == ["field", "value"]
+            and any(len(r) > 1 and r[0] == "converted_by" and str(r[1]).startswith("nvivo-bridge") for r in grid))
+
+
 def _unknown(path: Path, why: str) -> ReadError:
     return ReadError(f"not a recognised NVivo export ({why})", str(path), hint=SUPPORTED)
 
@@ -108,6 +115,9 @@ def load(path: Path, diag: Diagnostics, options: ReadOptions, words: Words) -> L
         raise _unknown(path, "a Word document with neither node-export headers nor a codebook table")
     if zk == "xlsx":
         title, grid = decode.xlsx_grid(data, path, options.limits)
+        if _own_workbook(title, grid):
+            raise ReadError("a workbook nvivo-bridge wrote, not an NVivo export", str(path),
+                            hint="read it on its own (nvivo-bridge reads its workbook back into its project)")
         kind = forced or grid_kind(grid, words)
         if kind is None or kind == "node-export":
             raise _unknown(path, "a workbook whose first sheet matches no export layout")
