@@ -1,0 +1,211 @@
+"""nvivo_bridge.merge: two coders' copies of the sample, written as NVivo and as QualCoder write
+them, with fresh GUIDs and one edited sentence, become one project with both coders' codings."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections import Counter
+
+import pandas as pd
+import pytest
+
+import nvivo_bridge
+from nvivo_bridge import api
+from merge_fixtures import SAMPLE, coder_copy, edit_sentence, fresh_guids, to_lf
+
+OLD = "Kompetensi mengajar daring juga tertinggal — terutama sejak pandemi."
+NEW = "Kompetensi mengajar daring juga masih tertinggal, terutama sejak pandemi COVID-19."
+
+
+def _lf(text):
+    return text.replace("\r\n", "\n") if isinstance(text, str) else text
+
+
+def _rows(frame: pd.DataFrame, swap: tuple[str, str] | None = None) -> Counter:
+    """Codings as (source, code path, coder, excerpt with LF line ends)."""
+    out = Counter()
+    for r in frame.itertuples():
+        text = _lf(r.text)
+        if swap and text == swap[0]:
+            text = swap[1]
+        out[(r.source, r.code_path, r.coder, text)] += 1
+    return out
+
+
+@pytest.fixture(scope="module")
+def copies(tmp_path_factory):
+    """``{writer: (nvivo copy path, qualcoder copy path)}`` for both ways of writing NVivo's copy."""
+    from samples.nvivo_like import write_qdpx
+
+    tmp = tmp_path_factory.mktemp("merge")
+    sample = api.read(SAMPLE)
+    ani = coder_copy(sample, "Ani", lambda n: n % 3 != 1)
+    budi = coder_copy(sample, "Budi", lambda n: n % 3 != 2)
+    budi = fresh_guids(budi, tmp, "budi")
+    edit_sentence(budi, "Wawancara_I1", OLD, NEW)
+    to_lf(budi)
+    b = tmp / "budi.qdpx"
+    api.write(budi, b, target="qualcoder")
+    a1 = write_qdpx(ani, tmp / "ani.qdpx")
+    a2 = tmp / "ani-target-nvivo.qdpx"
+    api.write(ani, a2, target="nvivo")
+    return {"nvivo_like": (a1, b), "target-nvivo": (a2, b)}
+
+
+@pytest.mark.parametrize("writer", ["nvivo_like", "target-nvivo"])
+@pytest.mark.parametrize("nvivo_first", [True, False])
+def test_codings_are_the_union_of_both_coders(copies, writer, nvivo_first):
+    a_path, b_path = copies[writer]
+    a, b = api.read(a_path), api.read(b_path)
+    assert a.position_unit == "utf16" and b.position_unit == "codepoint"
+    assert "\r\n" in next(iter(a.sources.values())).text and "\r\n" not in next(iter(b.sources.values())).text
+    inputs = [a, b] if nvivo_first else [b, a]
+    result = nvivo_bridge.merge(inputs, labels=["ani.qdpx", "budi.qdpx"] if nvivo_first else ["budi.qdpx", "ani.qdpx"])
+    merged = nvivo_bridge.tables(result.project)["Codings"]
+    ta, tb = nvivo_bridge.tables(a)["Codings"], nvivo_bridge.tables(b)["Codings"]
+    # The kept text is the first input's: the other copy's edited selection shows the kept sentence.
+    swap_b = (NEW, OLD) if nvivo_first else None
+    swap_a = None if nvivo_first else (OLD, NEW)
+    expected = _rows(ta, swap_a) + _rows(tb, swap_b)
+    assert _rows(merged) == expected
+    assert set(merged["coder"]) == {"Ani", "Budi"}
+    # Both coded the edited sentence: two codings over the kept copy's sentence.
+    assert sum(_lf(t) == (OLD if nvivo_first else NEW) for t in merged["text"]) == 2
+    # Both coders coded a third of the passages alike: two codings each, not one.
+    assert len(merged) == len(ta) + len(tb)
+    # The first input's excerpts are exact (its own line endings).
+    first = ta if nvivo_first else tb
+    kept = Counter((r.source, r.code_path, r.coder, r.text) for r in merged.itertuples())
+    own = Counter((r.source, r.code_path, r.coder, r.text) for r in first.itertuples()
+                  if r.text not in (OLD, NEW))
+    assert not own - kept
+    assert len(result.project.sources) == len(a.sources) == len(b.sources)
+    assert len(result.project.codes) == len(a.codes)
+
+
+def test_the_edited_selection_is_kept_and_flagged(copies):
+    a, b = (api.read(p) for p in copies["nvivo_like"])
+    result = nvivo_bridge.merge([a, b], labels=["ani.qdpx", "budi.qdpx"])
+    moved = result.report["Moved selections"]
+    changed = moved[moved["text_changed"]]
+    coded = changed[changed["codes"] != ""]
+    assert list(coded["excerpt"]) == [NEW]
+    assert list(coded["merged_excerpt"]) == [OLD]
+    # Besides it only the uncoded whole-text selection (NVivo's case link) spans the edit.
+    assert all(NEW in _lf(t) for t in changed[changed["codes"] == ""]["excerpt"])
+    assert (changed["input"] == "budi.qdpx").all() and (changed["source"] == "Wawancara_I1").all()
+    # Every other moved selection of the edited source keeps its text exactly (LF vs CRLF aside).
+    rest = moved[~moved["text_changed"]]
+    assert len(rest) > 0 and (rest["excerpt"].map(_lf) == rest["merged_excerpt"].map(_lf)).all()
+    assert any(i.code == "merge-changed-selections" for i in result.issues)
+    matches = result.report["Matches"]
+    rules = matches[(matches["input"] == "budi.qdpx") & (matches["kind"] == "sources")].set_index("name")["rule"]
+    assert rules["Wawancara_I1"] == "name" and (rules.drop("Wawancara_I1") == "text").all()
+    codes = matches[(matches["input"] == "budi.qdpx") & (matches["kind"] == "codes")]
+    assert (codes["rule"] == "path").all()
+
+
+def test_merged_copies_write_and_read_back(copies, tmp_path):
+    a, b = (api.read(p) for p in copies["nvivo_like"])
+    result = nvivo_bridge.merge([a, b])
+    for target in ("nvivo", "qualcoder", "standard"):
+        out = tmp_path / f"team-{target}.qdpx"
+        api.write(result.project, out, target=target)
+        back = nvivo_bridge.tables(api.read(out))["Codings"]
+        assert _rows(back) == _rows(nvivo_bridge.tables(result.project)["Codings"])
+
+
+def _comparable(frames: dict) -> dict:
+    out = {k: v for k, v in frames.items() if k != "Warnings"}
+    out["Project"] = out["Project"][out["Project"]["field"] != "input"].reset_index(drop=True)
+    return out
+
+
+@pytest.mark.parametrize("which", ["sample", "small", "rich"])
+def test_merging_a_project_with_itself_changes_nothing(which, small_project, rich_project):
+    project = {"sample": lambda: api.read(SAMPLE), "small": lambda: small_project, "rich": lambda: rich_project}[which]()
+    result = nvivo_bridge.merge([project, project])
+    before, after = _comparable(nvivo_bridge.tables(project)), _comparable(nvivo_bridge.tables(result.project))
+    assert before.keys() == after.keys()
+    for name in before:
+        pd.testing.assert_frame_equal(before[name], after[name], obj=name)
+    assert project.counts() == result.project.counts()
+    assert len(result.report["Conflicts"]) == 0 and len(result.report["Moved selections"]) == 0
+    ledger = result.report["Ledger"]
+    second = ledger[ledger["input"] == result.labels[1]].set_index("kind")
+    assert (second["added"] == 0).all()
+    assert second.loc["codings", "duplicates"] == project.counts()["codings"]
+
+
+def test_a_copy_with_fresh_guids_and_lf_adds_nothing(tmp_path):
+    sample = api.read(SAMPLE)
+    copy_ = fresh_guids(sample, tmp_path, "again")
+    to_lf(copy_)
+    result = nvivo_bridge.merge([sample, copy_])
+    assert result.project.counts() == sample.counts()
+    pd.testing.assert_frame_equal(nvivo_bridge.tables(result.project)["Codings"], nvivo_bridge.tables(sample)["Codings"])
+
+
+def test_same_span_by_two_coders_is_two_codings_and_coder_from_file_names_them(tmp_path):
+    sample = api.read(SAMPLE)
+    result = nvivo_bridge.merge([sample, sample], labels=["ani.qdpx", "budi.qdpx"], coder_from_file=True)
+    codings = nvivo_bridge.tables(result.project)["Codings"]
+    assert Counter(codings["coder"]) == {"ani": sample.counts()["codings"], "budi": sample.counts()["codings"]}
+    assert sorted(u.name for u in result.project.users.values()) == ["ani", "budi"]
+
+
+def test_the_input_is_not_modified(small_project):
+    before = nvivo_bridge.tables(small_project)
+    other = coder_copy(small_project, "X", lambda n: True)
+    nvivo_bridge.merge([small_project, other], coder_from_file=True, labels=["a", "b"])
+    after = nvivo_bridge.tables(small_project)
+    for name in before:
+        pd.testing.assert_frame_equal(before[name], after[name], obj=name)
+
+
+def test_conflicting_code_descriptions_are_listed_and_prefer_picks_the_winner(small_project):
+    other = coder_copy(small_project, "R9", lambda n: True)
+    code = next(c for c in other.codes.values() if c.name == "Anggaran")
+    code.description = "Budget as the second coder saw it"
+    first = next(c for c in small_project.codes.values() if c.name == "Anggaran")
+    first.description = "Budget"
+    res = nvivo_bridge.merge([small_project, other], labels=["a", "b"])
+    conflicts = res.report["Conflicts"]
+    row = conflicts[(conflicts["kind"] == "code") & (conflicts["field"] == "description")].iloc[0]
+    assert (row["kept"], row["kept_from"], row["other"], row["other_from"]) == \
+        ("Budget", "a", "Budget as the second coder saw it", "b")
+    preferred = nvivo_bridge.merge([small_project, other], labels=["a", "b"], prefer=1)
+    assert preferred.labels == ["b", "a"]
+    merged_code = next(c for c in preferred.project.codes.values() if c.name == "Anggaran")
+    assert merged_code.description == "Budget as the second coder saw it"
+    assert nvivo_bridge.merge([small_project, other], labels=["a", "b"], prefer="b").labels == ["b", "a"]
+
+
+def test_conflicting_case_values_are_listed(small_project):
+    other = coder_copy(small_project, "R9", lambda n: True)
+    case = next(iter(other.cases.values()))
+    case.variable_values[0].value = "something else"
+    res = nvivo_bridge.merge([small_project, other], labels=["a", "b"])
+    conflicts = res.report["Conflicts"]
+    assert ((conflicts["kind"] == "case") & (conflicts["other"] == "something else")).sum() == 1
+
+
+def test_bad_arguments_raise_usage_errors(small_project):
+    with pytest.raises(nvivo_bridge.UsageError):
+        nvivo_bridge.merge([])
+    with pytest.raises(nvivo_bridge.UsageError):
+        nvivo_bridge.merge([small_project, small_project], labels=["only one"])
+    with pytest.raises(nvivo_bridge.UsageError):
+        nvivo_bridge.merge([small_project, small_project], prefer=2)
+    with pytest.raises(nvivo_bridge.UsageError):
+        nvivo_bridge.merge([small_project, small_project], prefer="nobody")
+
+
+def test_merge_stays_the_function_after_importing_submodules():
+    code = ("import nvivo_bridge, nvivo_bridge.merge.texts, nvivo_bridge.merge.report\n"
+            "from nvivo_bridge.merge import MergeResult\n"
+            "import importlib; importlib.import_module('nvivo_bridge.merge.sources')\n"
+            "assert callable(nvivo_bridge.merge) and nvivo_bridge.merge.__name__ == 'merge', nvivo_bridge.merge\n"
+            "assert isinstance(nvivo_bridge.merge([nvivo_bridge.Project()]), MergeResult)\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
