@@ -36,33 +36,38 @@ class Spans:
     """Per merged container: how many of each coding key it holds, the first coding and the first
     selection of each key/span (the report names them, and duplicates' references point there)."""
 
-    __slots__ = ("counts", "first_coding", "first_selection")
+    __slots__ = ("counts", "first_coding", "first_selection", "notes")
 
     def __init__(self) -> None:
         self.counts: dict[tuple, int] = {}
         self.first_coding: dict[tuple, Guid] = {}
-        self.first_selection: dict[tuple, Guid] = {}
+        # span → (the first merged selection there, index of the input that brought it)
+        self.first_selection: dict[tuple, tuple[Selection, int]] = {}
+        # span → notes attached there (by selections or codings): a later input's coding memo
+        # already attached at the place is not attached again (QualCoder allows one per place)
+        self.notes: dict[tuple, set[Guid]] = {}
 
 
-def copy_coding(st: State, inp: Input, c: Coding) -> Coding:
-    """``c`` with its code, coder and notes mapped; ``c`` itself when nothing changes (codings are
-    never changed in place by the merge, so sharing them with the input is safe)."""
+def copy_coding(st: State, inp: Input, c: Coding, attached=()) -> Coding:
+    """``c`` with its code, coder and notes mapped (less the notes ``attached`` at its place
+    already); ``c`` itself when nothing changes (codings are never changed in place by the merge,
+    so sharing them with the input is safe)."""
     code, user = inp.ref(c.code), inp.user(c.creating_user)
-    notes = inp.refs(c.note_refs) if c.note_refs else None
+    notes = [g for g in inp.refs(c.note_refs) if g not in attached] if c.note_refs else None
     guid = st.fresh(c.guid)
     if guid == c.guid and code == c.code and user == c.creating_user and (notes is None or notes == c.note_refs):
         return c
     return Coding(guid, code, user, c.created, notes, dict(c.extras) if c.extras else None)
 
 
-def _copy_selection(st: State, inp: Input, sel: Selection, start, end, codings: list[Coding]) -> Selection:
+def _copy_selection(st: State, inp: Input, sel: Selection, start, end, codings: list[Coding], notes) -> Selection:
     meta = dict(sel.meta)
     for key in ("creatingUser", "modifyingUser"):
         if key in meta:
             meta[key] = inp.user(meta[key]) or meta[key]
     return Selection(st.fresh(sel.guid), sel.kind, start, end, sel.page, sel.first_x, sel.first_y, sel.second_x,
                      sel.second_y, inp.ref(sel.from_sync), inp.ref(sel.to_sync), sel.name, sel.description,
-                     sel.text, codings, inp.refs(sel.note_refs) if sel.note_refs else None, sel.representation,
+                     sel.text, codings, inp.refs(notes) if notes else None, sel.representation,
                      meta, dict(sel.extras) if sel.extras else None)
 
 
@@ -83,6 +88,8 @@ def merge_selections(st: State, inp: Input, spans: Spans, target_selections: lis
         span = span_of(sel, start, end, inp)
         kept: list[Coding] = []
         keys = []
+        earlier = spans.first_selection.get(span)
+        attached = spans.notes.get(span, ()) if earlier is not None and earlier[1] != inp.i else ()
         for c in sel.codings or (None,):
             key = span + ((inp.ref(c.code), inp.user(c.creating_user)) if c is not None else (None, None))
             local[key] += 1
@@ -93,21 +100,33 @@ def merge_selections(st: State, inp: Input, spans: Spans, target_selections: lis
                 continue
             report.count(inp.i, "codings", "read")
             if new_here:
-                kept.append(copy_coding(st, inp, c))
+                kept.append(copy_coding(st, inp, c, attached))
                 report.count(inp.i, "codings", "added")
             else:
                 _report_duplicate(st, inp, where, key, start, end, c, spans.first_coding.get(key))
         report.count(inp.i, "selections", "read")
+        notes = sel.note_refs
+        if earlier is not None and earlier[1] != inp.i:
+            # A place an earlier input already has: this input's links, case references and
+            # annotations attach there, so a second coder's copy does not double them.
+            inp.gmap[sel.guid] = earlier[0].guid
+            if notes:
+                earlier[0].note_refs = list(dict.fromkeys(list(earlier[0].note_refs) + inp.refs(notes)))
+                spans.notes.setdefault(span, set()).update(earlier[0].note_refs)
+                notes = ()
         if keys:
-            new = _copy_selection(st, inp, sel, start, end, kept)
+            new = _copy_selection(st, inp, sel, start, end, kept, notes)
             target_selections.append(new)
-            inp.gmap[sel.guid] = new.guid
-            spans.first_selection.setdefault(span, new.guid)
+            inp.gmap.setdefault(sel.guid, new.guid)
+            spans.first_selection.setdefault(span, (new, inp.i))
+            here = [g for c in kept for g in c.note_refs] + list(new.note_refs)
+            if here:
+                spans.notes.setdefault(span, set()).update(here)
             for key, c in zip(keys, kept):
                 spans.first_coding.setdefault(key, c.guid)
             report.count(inp.i, "selections", "added")
         else:
-            inp.gmap[sel.guid] = spans.first_selection.get(span, sel.guid)
+            inp.gmap.setdefault(sel.guid, earlier[0].guid if earlier else sel.guid)
             report.count(inp.i, "selections", "matched")
         if on_move is not None and sel.kind == "text" and (start, end) != (sel.start, sel.end):
             on_move(sel, start, end, inp.gmap[sel.guid])
