@@ -48,39 +48,48 @@ class Spans:
         self.notes: dict[tuple, set[Guid]] = {}
 
 
-def copy_coding(st: State, inp: Input, c: Coding, attached=()) -> Coding:
+def copy_coding(st: State, inp: Input, c: Coding, attached=(), notes_out: Optional[list] = None) -> Coding:
     """``c`` with its code, coder and notes mapped (less the notes ``attached`` at its place
-    already); ``c`` itself when nothing changes (codings are never changed in place by the merge,
-    so sharing them with the input is safe)."""
+    already; the notes it keeps are added to ``notes_out``); ``c`` itself when nothing changes
+    (codings are never changed in place by the merge, so sharing them with the input is safe)."""
     code, user = inp.ref(c.code), inp.user(c.creating_user)
-    notes = [g for g in inp.refs(c.note_refs) if g not in attached] if c.note_refs else None
+    own = c.note_refs  # read once: an empty one is made on each read (nvivo_bridge._compact)
+    notes = [g for g in inp.refs(own) if g not in attached] if own else None
+    if notes and notes_out is not None:
+        notes_out.extend(notes)
     guid = st.fresh(c.guid)
-    if guid == c.guid and code == c.code and user == c.creating_user and (notes is None or notes == c.note_refs):
+    if guid == c.guid and code == c.code and user == c.creating_user and (notes is None or notes == own):
         return c
-    return Coding(guid, code, user, c.created, notes, dict(c.extras) if c.extras else None)
+    extras = c.extras
+    return Coding(guid, code, user, c.created, notes or None, dict(extras) if extras else None)
 
 
 def _copy_selection(st: State, inp: Input, sel: Selection, start, end, codings: list[Coding], notes) -> Selection:
-    meta = dict(sel.meta)
-    for key in ("creatingUser", "modifyingUser"):
-        if key in meta:
-            meta[key] = inp.user(meta[key]) or meta[key]
+    meta = sel.meta
+    if meta:
+        meta = dict(meta)
+        for key in ("creatingUser", "modifyingUser"):
+            if key in meta:
+                meta[key] = inp.user(meta[key]) or meta[key]
+    else:
+        meta = {}
+    extras = sel.extras
     return Selection(st.fresh(sel.guid), sel.kind, start, end, sel.page, sel.first_x, sel.first_y, sel.second_x,
                      sel.second_y, inp.ref(sel.from_sync), inp.ref(sel.to_sync), sel.name, sel.description,
-                     sel.text, codings, inp.refs(notes) if notes else None, sel.representation,
-                     meta, dict(sel.extras) if sel.extras else None)
+                     sel.text, codings, notes or None, sel.representation, meta, dict(extras) if extras else None)
 
 
 def merge_selections(st: State, inp: Input, spans: Spans, target_selections: list[Selection],
-                     selections: list[Selection], mover: Mover, where: str, on_move=None) -> None:
+                     selections: list[Selection], mover: Mover, where: str, on_place=None) -> None:
     """Append to ``target_selections`` what ``selections`` (of input ``inp``) add; map each input
     selection's GUID to its copy or to the merged selection with the same span.  ``mover`` places
-    text selections in the kept text (``None``: positions unchanged); ``on_move(sel, start, end,
-    merged_guid)`` is called for each text selection whose place changed.  ``where`` names the
-    container in the report."""
-    before = spans.counts
+    text selections in the kept text (``None``: positions unchanged); ``on_place(sel, start, end,
+    merged_guid)`` is called for each text selection placed by it.  ``where`` names the container
+    in the report."""
+    before, first_sel, first_coding, notes_at = spans.counts, spans.first_selection, spans.first_coding, spans.notes
     local: Counter = Counter()
-    report = st.report
+    gmap, ref, user_of, i = inp.gmap, inp.ref, inp.user, inp.i
+    n_codings = n_added = n_sel_added = 0
     for sel in selections:
         start, end = sel.start, sel.end
         if mover is not None and sel.kind == "text" and start is not None and end is not None:
@@ -88,49 +97,54 @@ def merge_selections(st: State, inp: Input, spans: Spans, target_selections: lis
         span = span_of(sel, start, end, inp)
         kept: list[Coding] = []
         keys = []
-        earlier = spans.first_selection.get(span)
-        attached = spans.notes.get(span, ()) if earlier is not None and earlier[1] != inp.i else ()
+        here: list = []
+        earlier = first_sel.get(span)
+        attached = notes_at.get(span, ()) if earlier is not None and earlier[1] != i else ()
         for c in sel.codings or (None,):
-            key = span + ((inp.ref(c.code), inp.user(c.creating_user)) if c is not None else (None, None))
+            key = span + ((ref(c.code), user_of(c.creating_user)) if c is not None else (None, None))
             local[key] += 1
             new_here = local[key] > before.get(key, 0)
             if new_here:
                 keys.append(key)
             if c is None:
                 continue
-            report.count(inp.i, "codings", "read")
+            n_codings += 1
             if new_here:
-                kept.append(copy_coding(st, inp, c, attached))
-                report.count(inp.i, "codings", "added")
+                kept.append(copy_coding(st, inp, c, attached, here))
+                n_added += 1
             else:
-                _report_duplicate(st, inp, where, key, start, end, c, spans.first_coding.get(key))
-        report.count(inp.i, "selections", "read")
+                _report_duplicate(st, inp, where, key, start, end, c, first_coding.get(key))
         notes = sel.note_refs
-        if earlier is not None and earlier[1] != inp.i:
+        notes = inp.refs(notes) if notes else ()
+        if earlier is not None and earlier[1] != i:
             # A place an earlier input already has: this input's links, case references and
             # annotations attach there, so a second coder's copy does not double them.
-            inp.gmap[sel.guid] = earlier[0].guid
+            gmap[sel.guid] = earlier[0].guid
             if notes:
-                earlier[0].note_refs = list(dict.fromkeys(list(earlier[0].note_refs) + inp.refs(notes)))
-                spans.notes.setdefault(span, set()).update(earlier[0].note_refs)
+                earlier[0].note_refs = list(dict.fromkeys(list(earlier[0].note_refs) + notes))
+                notes_at.setdefault(span, set()).update(notes)
                 notes = ()
         if keys:
             new = _copy_selection(st, inp, sel, start, end, kept, notes)
             target_selections.append(new)
-            inp.gmap.setdefault(sel.guid, new.guid)
-            spans.first_selection.setdefault(span, (new, inp.i))
-            here = [g for c in kept for g in c.note_refs] + list(new.note_refs)
-            if here:
-                spans.notes.setdefault(span, set()).update(here)
+            gmap.setdefault(sel.guid, new.guid)
+            first_sel.setdefault(span, (new, i))
+            if here or notes:
+                notes_at.setdefault(span, set()).update(here, notes)
             for key, c in zip(keys, kept):
-                spans.first_coding.setdefault(key, c.guid)
-            report.count(inp.i, "selections", "added")
+                first_coding.setdefault(key, c.guid)
+            n_sel_added += 1
         else:
-            inp.gmap.setdefault(sel.guid, earlier[0].guid if earlier else sel.guid)
-            report.count(inp.i, "selections", "matched")
-        if on_move is not None and sel.kind == "text" and (start, end) != (sel.start, sel.end):
-            on_move(sel, start, end, inp.gmap[sel.guid])
+            gmap.setdefault(sel.guid, earlier[0].guid if earlier else sel.guid)
+        if on_place is not None and sel.kind == "text" and sel.start is not None and sel.end is not None:
+            on_place(sel, start, end, gmap[sel.guid])
     _remember(before, local)
+    report = st.report
+    report.count(i, "codings", "read", n_codings)
+    report.count(i, "codings", "added", n_added)
+    report.count(i, "selections", "read", len(selections))
+    report.count(i, "selections", "added", n_sel_added)
+    report.count(i, "selections", "matched", len(selections) - n_sel_added)
 
 
 def merge_whole(st: State, inp: Input, spans: Spans, target_codings: list[Coding], codings: list[Coding],
