@@ -87,6 +87,8 @@ def merge_codes(st: State, inputs: Sequence[Input]) -> None:
                 st.came_from[target] = inp.i
             st.report.match(inp.i, "codes", own[g], g, rule[g], paths[target], target)
     for r in rows:
+        if r["field"] == "guid":
+            continue  # a path match across exports' GUIDs: the Matches table shows both GUIDs
         guid = r.get("guid_", r.get("guid"))
         st.report.conflict("code", r.get("path") or paths.get(guid, ""), r["field"], r["kept"], r["kept_from"],
                            r["other"], r["other_from"], guid)

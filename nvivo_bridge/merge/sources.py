@@ -28,31 +28,40 @@ __all__ = ["merge_sources", "merge_notes", "text_mover"]
 def text_mover(kept: Optional[str], other: Optional[str]) -> tuple[Mover, bool]:
     """``(mover, aligned)``: how positions over ``other`` move onto ``kept`` (``None`` when they
     stay), and whether the texts differ beyond BOM and line endings."""
+    move, aligned, _maps = _text_mover(kept, other)
+    return move, aligned
+
+
+def _text_mover(kept: Optional[str], other: Optional[str]):
+    """:func:`text_mover` plus the two texts' :class:`NormMap` (``None`` when not built)."""
     if kept is None or other is None or kept == other:
-        return None, False
+        return None, False, None
     km, om = NormMap(kept), NormMap(other)
     nk, no = normalize(kept), normalize(other)
     if nk == no:
-        return (lambda s, e: (km.from_norm(om.to_norm(s), True), km.from_norm(om.to_norm(e)))), False
+        return (lambda s, e: (km.from_norm(om.to_norm(s), True), km.from_norm(om.to_norm(e)))), False, (km, om)
     al = Alignment(nk, no)
 
     def move(s: int, e: int) -> tuple[int, int]:
         s2 = km.from_norm(al.start(om.to_norm(s)), True)
         return s2, max(s2, km.from_norm(al.end(om.to_norm(e))))
 
-    return move, True
+    return move, True, (km, om)
 
 
-def _placer(st: State, inp: Input, kept_text: str, other_text: str, where: str):
-    """The report callback for selections of an aligned source: a row for each one moved or over
-    changed text."""
+def _placer(st: State, inp: Input, kept_text: str, other_text: str, where: str, maps):
+    """The report callback for selections of an aligned source: a row for each one whose text
+    changed or that moved (compared on the normalised texts: a line-ending difference alone is
+    no move)."""
     paths = st.paths
+    km, om = maps
 
     def place(sel, start: int, end: int, merged_guid: str) -> None:
         old = other_text[sel.start:sel.end]
         new = kept_text[start:end]
         changed = normalize(old) != normalize(new)
-        if changed or (start, end) != (sel.start, sel.end):
+        moved = (km.to_norm(start), km.to_norm(end)) != (om.to_norm(sel.start), om.to_norm(sel.end))
+        if changed or moved:
             codes = "; ".join(paths.get(inp.ref(c.code), c.code) for c in sel.codings)
             st.report.moved(inp.label, where, sel.guid, merged_guid, codes, sel.start, sel.end, start, end, changed,
                             old, new)
@@ -136,12 +145,12 @@ def _merge_source(st: State, inp: Input, target: Source, src: Source, rule: str)
     _fill_or_conflict(st, inp, "source", target, src, "description")
     if target.text is None and src.text is not None:
         target.text = src.text
-    mover, aligned = text_mover(target.text, src.text)
+    mover, aligned, maps = _text_mover(target.text, src.text)
     place = None
     if aligned:
         st.report.conflict("source", target.name, "text", f"{len(target.text):,} characters", frm,
                            f"{len(src.text):,} characters", inp.label, target.guid)
-        place = _placer(st, inp, target.text, src.text, target.name)
+        place = _placer(st, inp, target.text, src.text, target.name, maps)
     spans = st.spans[target.guid]
     merge_selections(st, inp, spans, target.selections, src.selections, mover, target.name, place)
     merge_whole(st, inp, spans, target.codings, src.codings, target.name)
