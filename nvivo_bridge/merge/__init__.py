@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional, Sequence, Union
 
+from .._gc import gc_paused
 from ..errors import Diagnostics, Issue, UsageError
 from ..model import Project
 from ._state import Input, State
@@ -99,6 +100,14 @@ def merge(projects: Sequence[Union[Project, str, Path]], *, labels: Optional[Seq
     projects = [p if isinstance(p, Project) else read(p) for p in projects]
     names = input_labels(projects, labels)
     order = _order(len(projects), names, prefer)
+    # Hundreds of thousands of new selections and codings, no cycles: automatic collections
+    # would rescan the growing model again and again.
+    with gc_paused():
+        return _merge(projects, names, order, coder_from_file)
+
+
+def _merge(projects: list[Project], names: list[str], order: list[int], coder_from_file: bool) -> MergeResult:
+    """The merge proper (see :func:`merge`), inputs in ``order``."""
     diag = Diagnostics()
     first = projects[order[0]]
     merged = Project(name=first.name, origin=first.origin, created=first.created, modified=first.modified,
