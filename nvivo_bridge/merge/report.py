@@ -114,7 +114,7 @@ def _cells(frame) -> list[list[Any]]:
 
 def _write_xlsx(frames: dict[str, Any], path: Path) -> None:
     from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
 
     from .._io import atomic_write
     from ..codebook.sheet_write import _clean
@@ -136,8 +136,23 @@ def _write_xlsx(frames: dict[str, Any], path: Path) -> None:
                     cell.data_type = "s"
         ws.freeze_panes = "A2"
         ws.auto_filter.ref = ws.dimensions
+        wrapped = []
         for k, column in enumerate(frame.columns):
-            width = 60 if "excerpt" in column or column in ("kept", "other") else 24
-            ws.column_dimensions[ws.cell(1, k + 1).column_letter].width = width
+            # As wide as the header and the first rows need, within 8 and 60 characters.
+            sample = [len(str(v)) for v in frame[column].head(200) if v is not None]
+            width = min(60, max(8, len(column) + 2, *(n + 1 for n in sample)))
+            letter = ws.cell(1, k + 1).column_letter
+            ws.column_dimensions[letter].width = width
+            if "excerpt" in column or column in ("kept", "other"):
+                wrapped.append((k + 1, width))
+        for r in range(2, len(frame) + 2) if wrapped else ():
+            lines = 1
+            for col, width in wrapped:
+                cell = ws.cell(r, col)
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+                text = str(cell.value or "")
+                lines = max(lines, sum(len(line) // width + 1 for line in text.split("\n")))
+            # A row height, since not every spreadsheet program fits rows of wrapped text itself.
+            ws.row_dimensions[r].height = 15 * min(lines, 40)
     atomic_write(path, wb.save, "the merge report")
 

@@ -28,25 +28,31 @@ __all__ = ["merge_sources", "merge_notes", "text_mover"]
 def text_mover(kept: Optional[str], other: Optional[str]) -> tuple[Mover, bool]:
     """``(mover, aligned)``: how positions over ``other`` move onto ``kept`` (``None`` when they
     stay), and whether the texts differ beyond BOM and line endings."""
-    move, aligned, _maps = _text_mover(kept, other)
+    move, aligned, _maps, _al = _text_mover(kept, other)
     return move, aligned
 
 
 def _text_mover(kept: Optional[str], other: Optional[str]):
     """:func:`text_mover` plus the two texts' :class:`NormMap` (``None`` when not built)."""
     if kept is None or other is None or kept == other:
-        return None, False, None
+        return None, False, None, None
     km, om = NormMap(kept), NormMap(other)
     nk, no = normalize(kept), normalize(other)
     if nk == no:
-        return (lambda s, e: (km.from_norm(om.to_norm(s), True), km.from_norm(om.to_norm(e)))), False, (km, om)
+        return (lambda s, e: (km.from_norm(om.to_norm(s), True), km.from_norm(om.to_norm(e)))), False, (km, om), None
     al = Alignment(nk, no)
 
     def move(s: int, e: int) -> tuple[int, int]:
         s2 = km.from_norm(al.start(om.to_norm(s)), True)
         return s2, max(s2, km.from_norm(al.end(om.to_norm(e))))
 
-    return move, True, (km, om)
+    return move, True, (km, om), al
+
+
+def _difference(text: str, a: int, b: int, n: int) -> str:
+    """How a text reads at its first difference from the other copy, with some context."""
+    text = normalize(text)
+    return f"{n:,} characters; first difference: …{text[max(0, a - 30):b + 30]}…"
 
 
 def _placer(st: State, inp: Input, kept_text: str, other_text: str, where: str, maps):
@@ -145,11 +151,12 @@ def _merge_source(st: State, inp: Input, target: Source, src: Source, rule: str)
     _fill_or_conflict(st, inp, "source", target, src, "description")
     if target.text is None and src.text is not None:
         target.text = src.text
-    mover, aligned, maps = _text_mover(target.text, src.text)
+    mover, aligned, maps, al = _text_mover(target.text, src.text)
     place = None
     if aligned:
-        st.report.conflict("source", target.name, "text", f"{len(target.text):,} characters", frm,
-                           f"{len(src.text):,} characters", inp.label, target.guid)
+        i1, i2, j1, j2 = al.first_change
+        st.report.conflict("source", target.name, "text", _difference(target.text, i1, i2, len(target.text)), frm,
+                           _difference(src.text, j1, j2, len(src.text)), inp.label, target.guid)
         place = _placer(st, inp, target.text, src.text, target.name, maps)
     spans = st.spans[target.guid]
     merge_selections(st, inp, spans, target.selections, src.selections, mover, target.name, place)

@@ -143,10 +143,13 @@ class Alignment:
     changed stretch moves to that stretch's edge, so a selection over changed text grows to cover
     the whole replacement (and a selection inside inserted text shrinks to nothing)."""
 
-    __slots__ = ("_j1", "_j2", "_i1", "_i2", "_eq", "_na", "_nb")
+    __slots__ = ("_j1", "_j2", "_i1", "_i2", "_eq", "_na", "_nb", "first_change")
 
     def __init__(self, kept: str, other: str):
-        blocks = [b for b in _blocks(kept, other) if b[4] > b[3]]  # only blocks with text in ``other``
+        blocks = _blocks(kept, other)
+        #: ``(i1, i2, j1, j2)`` of the first stretch that differs (``None`` for equal texts)
+        self.first_change = next((b[1:] for b in blocks if not b[0]), None)
+        blocks = [b for b in blocks if b[4] > b[3]]  # only blocks with text in ``other``
         self._eq = [b[0] for b in blocks]
         self._i1 = [b[1] for b in blocks]
         self._i2 = [b[2] for b in blocks]
