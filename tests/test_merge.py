@@ -227,3 +227,30 @@ def test_merge_stays_the_function_after_importing_submodules():
             "assert isinstance(nvivo_bridge.merge([nvivo_bridge.Project()]), MergeResult)\n")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
+
+
+def _excerpt_only(coder: str, excerpts: list[str]):
+    """A project as read from NVivo's own exports: no source text, no positions, only excerpts."""
+    from nvivo_bridge.model import Code, Coding, Project, Selection, Source, User
+
+    p = Project(name="exports", position_unit="unknown")
+    p.users = {"u-" + coder: User("u-" + coder, coder)}
+    p.codes = {"c1": Code("c1", "Theme")}
+    src = Source("s-" + coder, "Interview 1")
+    src.selections = [Selection(f"{coder}-{k}", "text", text=t, codings=[Coding(f"{coder}-c{k}", "c1", "u-" + coder)])
+                      for k, t in enumerate(excerpts)]
+    p.sources = {src.guid: src}
+    return p
+
+
+def test_projects_without_positions_merge_by_excerpt():
+    a = _excerpt_only("Ani", ["first passage", "second passage"])
+    b = _excerpt_only("Ani", ["second passage", "third passage"])
+    c = _excerpt_only("Budi", ["first passage"])
+    result = nvivo_bridge.merge([a, b, c])
+    codings = nvivo_bridge.tables(result.project)["Codings"]
+    assert Counter(zip(codings["coder"], codings["text"])) == {
+        ("Ani", "first passage"): 1, ("Ani", "second passage"): 1, ("Ani", "third passage"): 1,
+        ("Budi", "first passage"): 1}
+    assert len(result.project.sources) == 1
+    assert len(result.report["Duplicates"]) == 1

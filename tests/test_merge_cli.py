@@ -107,3 +107,15 @@ def test_merge_to_xlsx_tables(two, tmp_path):
     assert r.exit_code == 0, r.output
     codings = pd.read_excel(out, sheet_name="Codings")
     assert sorted(set(codings["coder"])) == ["ani", "budi"]
+
+
+def test_strict_refuses_a_merge_with_conflicts(two, tmp_path):
+    other = nvivo_bridge.read(two[1])
+    next(iter(other.codes.values())).description = "another coder's description"
+    changed = tmp_path / "changed.qdpx"
+    nvivo_bridge.write(other, changed)
+    out = tmp_path / "team.qdpx"
+    r = run("merge", two[0], changed, "-o", out, "--strict")
+    assert r.exit_code == 3, r.output
+    assert "conflict" in r.output and not out.exists()
+    assert run("merge", two[0], changed, "-o", out).exit_code == 0

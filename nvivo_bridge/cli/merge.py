@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import Diagnostics, UsageError
+from ..errors import Diagnostics, StrictError, UsageError
 from . import main
 from ._common import echo_err, force_option, handle_errors, print_issues, quiet_option, read_options, target_option
 
@@ -58,6 +58,10 @@ def merge(inputs, output: Path, report_path, coder_from_file, prefer, from_forma
     projects = [api.read(p, from_format, positions=positions, strict=strict, diag=diag) for p in inputs]
     result = run_merge(projects, labels=[p.name for p in inputs], coder_from_file=coder_from_file,
                        prefer=None if prefer is None else prefer - 1)
+    warnings = [i for i in result.issues if i.level != "info"]
+    if strict and warnings:
+        raise StrictError(f"{len(warnings)} warning(s) while merging under --strict; first: {warnings[0].message}",
+                          str(output))
     written = api.write(result.project, output, target=target, diag=diag, force=force)
     if report_path:
         write_report(result.report, report_path, force=force)

@@ -19,8 +19,8 @@ from .._gc import gc_paused
 from ..errors import Diagnostics, Issue, UsageError
 from ..model import Project
 from ._state import Input, State
-from .entities import (merge_cases, merge_code_notes, merge_codes, merge_graphs, merge_links, merge_sets,
-                       merge_tables, merge_users, merge_variables)
+from .entities import (merge_cases, merge_code_notes, merge_codes, merge_graphs, merge_links, merge_project_fields,
+                       merge_sets, merge_tables, merge_users, merge_variables)
 from .report import TABLES, Report, write_report
 from .sources import merge_notes, merge_sources
 
@@ -111,7 +111,7 @@ def _merge(projects: list[Project], names: list[str], order: list[int], coder_fr
     diag = Diagnostics()
     first = projects[order[0]]
     merged = Project(name=first.name, origin=first.origin, created=first.created, modified=first.modified,
-                     creating_user=None, base_path=first.base_path, description=first.description,
+                     creating_user=None, base_path=first.base_path, description=None,
                      extras=dict(first.extras), guid_case=first.guid_case,
                      producer=_common([p.producer for p in projects], None),
                      position_unit=_common([p.position_unit for p in projects], "codepoint"))
@@ -122,13 +122,10 @@ def _merge(projects: list[Project], names: list[str], order: list[int], coder_fr
     for inp in inputs:
         merge_users(st, inp, coder_name(inp.label) if coder_from_file else None)
     steps = (merge_variables, merge_notes, merge_sources, merge_cases, merge_sets, merge_links, merge_graphs,
-             merge_tables, merge_code_notes)
+             merge_tables, merge_code_notes, merge_project_fields)
     for inp in inputs:
         for step in steps:
             step(st, inp)
-        merged.note_refs = list(dict.fromkeys(merged.note_refs + inp.refs(inp.project.note_refs)))
-        if merged.creating_user is None and inp.project.creating_user:
-            merged.creating_user = inp.ref(inp.project.creating_user)
     frames = st.report.frames()
     n = len(frames["Conflicts"])
     if n:

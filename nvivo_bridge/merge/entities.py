@@ -19,7 +19,7 @@ from ..model import Case, Graph, Link, Set, User
 from ._state import Input, State, loose
 
 __all__ = ["merge_users", "merge_codes", "merge_code_notes", "merge_variables", "merge_cases", "merge_sets",
-           "merge_links", "merge_graphs", "merge_tables"]
+           "merge_links", "merge_graphs", "merge_tables", "merge_project_fields"]
 
 
 def _named(coll: dict) -> dict[str, str]:
@@ -211,5 +211,20 @@ def _copy_graph(st: State, inp: Input, graph: Graph) -> Graph:
 def merge_tables(st: State, inp: Input) -> None:
     """Tables kept from NVivo exports (matrices): a table whose name is not merged yet is added."""
     for name, table in inp.project.tables.items():
+        rule = "name" if name in st.merged.tables else "added"
         st.merged.tables.setdefault(name, table)
+        st.report.match(inp.i, "tables", name, "", rule, name, "")
+
+
+def merge_project_fields(st: State, inp: Input) -> None:
+    """The project's own description (filled or a conflict) and memos (united)."""
+    merged, other = st.merged, inp.project
+    if not merged.description and other.description:
+        merged.description = other.description
+    elif merged.description and other.description and merged.description.strip() != other.description.strip():
+        st.report.conflict("project", merged.name, "description", merged.description, st.labels[0],
+                           other.description, inp.label, "")
+    merged.note_refs = list(dict.fromkeys(merged.note_refs + inp.refs(other.note_refs)))
+    if merged.creating_user is None and other.creating_user:
+        merged.creating_user = inp.ref(other.creating_user)
 

@@ -16,7 +16,7 @@ from ..errors import UnknownFormatError
 __all__ = ["TABLES", "Report", "write_report", "report_paths", "csv_path", "LEDGER_KINDS"]
 
 LEDGER_KINDS = ("users", "codes", "variables", "cases", "sources", "selections", "codings", "notes", "links",
-                "sets", "graphs")
+                "sets", "graphs", "tables")
 
 TABLES: dict[str, tuple[str, ...]] = {
     "Ledger": ("input", "kind", "read", "matched", "added", "duplicates"),

@@ -29,6 +29,9 @@ def span_of(sel: Selection, start: Optional[int], end: Optional[int], inp: Input
         return (kind, sel.page, sel.first_x, sel.first_y, sel.second_x, sel.second_y)
     if kind == "transcript":
         return (kind, inp.ref(sel.from_sync), inp.ref(sel.to_sync), start, end)
+    if start is None:
+        # No position (NVivo's own exports): the excerpt is the only identity of the place.
+        return (kind, None, None, sel.text)
     return (kind, start, end)
 
 

@@ -151,6 +151,8 @@ def _merge_source(st: State, inp: Input, target: Source, src: Source, rule: str)
     _fill_or_conflict(st, inp, "source", target, src, "description")
     if target.text is None and src.text is not None:
         target.text = src.text
+    if target.text_description is None and src.text_description is not None:
+        target.text_description = _copy_rep(st, inp, src.text_description)
     mover, aligned, maps, al = _text_mover(target.text, src.text)
     place = None
     if aligned:
