@@ -35,6 +35,9 @@ def test_line_ending_copies_map_onto_the_same_characters(text, data):
 
 @given(_TEXT, _TEXT, _TEXT, _TEXT, st.data())
 def test_selections_outside_an_edit_keep_their_text(head, old, new, tail, data):
+    # "|" and "#" (never generated) mark the edit, so where it lies is not ambiguous ("aaaa" →
+    # "aaaaa" could be an insertion anywhere).
+    head, tail = head + "|", "#" + tail
     kept, other = head + old + tail, head + new + tail
     mover, _ = text_mover(kept, other)
     n = len(other)
@@ -106,3 +109,24 @@ def test_merging_is_order_independent_given_the_preferred_input(va, vb, conflict
         assert n_codings == a.counts()["codings"] + b.counts()["codings"]
     else:
         assert max(a.counts()["codings"], b.counts()["codings"]) <= n_codings
+
+
+def test_a_transcript_on_one_line_is_aligned_sentence_by_sentence():
+    """Regression: a text without line breaks whose edits lie far apart was taken as replaced as a
+    whole, so every selection between the first and last edit collapsed onto their edges."""
+    import random
+    import re
+
+    from nvivo_bridge.merge.texts import Alignment
+
+    rnd = random.Random(1)
+    words = "kami widyaiswara pelatihan komunitas praktisi sesi berbagi pengetahuan anggaran jadwal".split()
+    sentences = [" ".join(rnd.choice(words) for _ in range(12)) + "." for _ in range(2500)]
+    edited = list(sentences)
+    for k in (3, 1200, 2400):
+        edited[k] = edited[k].replace(" ", " baru ", 1)
+    kept, other = " ".join(sentences), " ".join(edited)
+    al = Alignment(kept, other)
+    spans = [m.span() for m in re.finditer(r"[^.]+\.", other)]
+    same = [kept[al.start(s):al.end(e)] == other[s:e] for s, e in spans]
+    assert sum(same) == len(spans) - 3

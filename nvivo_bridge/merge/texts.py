@@ -6,13 +6,14 @@ read as LF.  Positions (model code points) move between a text and its normalise
 :class:`NormMap`; between two copies whose normalised forms differ they move through
 :class:`Alignment`, built from :mod:`difflib` opcodes.
 
-Why difflib: it is in the standard library (no new dependency) and, used in two stages, it is fast
+Why difflib: it is in the standard library (no new dependency) and, used in stages, it is fast
 enough for transcripts of any length: the common head and tail are cut off first (one edited
-sentence costs nothing more), the rest is aligned line by line, and only the lines that differ are
-aligned character by character (at most :data:`CHAR_LIMIT` characters a side, else that block is
-taken as replaced as a whole).  A character-level diff of two whole 100,000-character texts would be
-quadratic; rapidfuzz's opcodes need memory quadratic in the length, and diff-match-patch would add a
-dependency for what these two stages already do.
+sentence costs nothing more), the rest is aligned line by line, the lines that differ sentence by
+sentence, the sentences that differ word by word, and only the words that differ character by
+character (at most :data:`CHAR_LIMIT` characters a side, else that stretch is taken as replaced as
+a whole).  A character-level diff of two whole 100,000-character texts would be quadratic;
+rapidfuzz's opcodes need memory quadratic in the length, and diff-match-patch would add a
+dependency for what these stages already do.
 """
 from __future__ import annotations
 
@@ -104,6 +105,12 @@ def _common_suffix(a: str, b: str, limit: int) -> int:
     return lo
 
 
+# Ever finer tokens for the stretches that differ: lines, then sentences (a transcript kept as
+# one long line), then words; the last step compares characters.
+_SPLITTERS = (lambda t: t.splitlines(keepends=True), re.compile(r"[^.!?\n]*[.!?]*\s*").findall,
+              re.compile(r"\S*\s*").findall)
+
+
 def _blocks(a: str, b: str) -> list[tuple[bool, int, int, int, int]]:
     """Aligned blocks ``(equal, i1, i2, j1, j2)`` covering ``a`` (kept) and ``b`` (other) in order."""
     head = _common_prefix(a, b)
@@ -111,24 +118,38 @@ def _blocks(a: str, b: str) -> list[tuple[bool, int, int, int, int]]:
     out: list[tuple[bool, int, int, int, int]] = []
     if head:
         out.append((True, 0, head, 0, head))
-    ma, mb = a[head:len(a) - tail], b[head:len(b) - tail]
-    if ma or mb:
-        la, lb = ma.splitlines(keepends=True), mb.splitlines(keepends=True)
-        oa, ob = _offsets(la), _offsets(lb)
-        lines = SequenceMatcher(None, la, lb, autojunk=False)
-        for tag, i1, i2, j1, j2 in lines.get_opcodes():
-            ca1, ca2, cb1, cb2 = head + oa[i1], head + oa[i2], head + ob[j1], head + ob[j2]
-            if tag == "equal":
-                out.append((True, ca1, ca2, cb1, cb2))
-            elif tag == "replace" and ca2 - ca1 <= CHAR_LIMIT and cb2 - cb1 <= CHAR_LIMIT:
-                chars = SequenceMatcher(None, a[ca1:ca2], b[cb1:cb2], autojunk=False)
-                for ctag, x1, x2, y1, y2 in chars.get_opcodes():
-                    out.append((ctag == "equal", ca1 + x1, ca1 + x2, cb1 + y1, cb1 + y2))
-            else:
-                out.append((False, ca1, ca2, cb1, cb2))
+    if head < len(a) - tail or head < len(b) - tail:
+        _align(a, b, head, len(a) - tail, head, len(b) - tail, 0, out)
     if tail:
         out.append((True, len(a) - tail, len(a), len(b) - tail, len(b)))
     return out
+
+
+def _align(a: str, b: str, a1: int, a2: int, b1: int, b2: int, level: int, out: list) -> None:
+    """Append the blocks of ``a[a1:a2]`` against ``b[b1:b2]``: tokens of ``_SPLITTERS[level]``,
+    each differing stretch again one level finer, characters at the end (within CHAR_LIMIT)."""
+    if a1 == a2 or b1 == b2:
+        out.append((False, a1, a2, b1, b2))
+        return
+    if level == len(_SPLITTERS):
+        if a2 - a1 <= CHAR_LIMIT and b2 - b1 <= CHAR_LIMIT:
+            for tag, x1, x2, y1, y2 in SequenceMatcher(None, a[a1:a2], b[b1:b2], autojunk=False).get_opcodes():
+                out.append((tag == "equal", a1 + x1, a1 + x2, b1 + y1, b1 + y2))
+        else:
+            out.append((False, a1, a2, b1, b2))
+        return
+    split = _SPLITTERS[level]
+    ta, tb = [t for t in split(a[a1:a2]) if t], [t for t in split(b[b1:b2]) if t]
+    if len(ta) == 1 and len(tb) == 1:  # nothing to split at this level
+        _align(a, b, a1, a2, b1, b2, level + 1, out)
+        return
+    oa, ob = _offsets(ta), _offsets(tb)
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, ta, tb, autojunk=False).get_opcodes():
+        x1, x2, y1, y2 = a1 + oa[i1], a1 + oa[i2], b1 + ob[j1], b1 + ob[j2]
+        if tag == "equal":
+            out.append((True, x1, x2, y1, y2))
+        else:
+            _align(a, b, x1, x2, y1, y2, level + 1, out)
 
 
 def _offsets(lines: list[str]) -> list[int]:
