@@ -254,3 +254,24 @@ def test_projects_without_positions_merge_by_excerpt():
         ("Budi", "first passage"): 1}
     assert len(result.project.sources) == 1
     assert len(result.report["Duplicates"]) == 1
+
+
+def test_three_inputs_add_new_codes_and_sources_under_their_parents(small_project):
+    from nvivo_bridge.model import Code, Source
+
+    b = coder_copy(small_project, "R8", lambda n: n % 2 == 0)
+    c = coder_copy(small_project, "R9", lambda n: n % 2 == 1)
+    parent = next(g for g, code in c.codes.items() if code.name == "Anggaran")
+    c.codes["new-code"] = Code("new-code", "Anggaran daerah", parent=parent)
+    c.sources["new-src"] = Source("new-src", "Wawancara_I9", text="Teks baru.")
+    res = nvivo_bridge.merge([small_project, b, c], labels=["a", "b", "c"])
+    paths = res.project.code_paths()
+    assert "Masukan (Input)/Anggaran/Anggaran daerah" in paths.values()
+    assert list(res.project.sources)[-1] == "new-src"
+    ledger = res.report["Ledger"].set_index(["input", "kind"])
+    assert ledger.loc[("c", "codes"), "added"] == 1 and ledger.loc[("c", "sources"), "added"] == 1
+    n = small_project.counts()["codings"]
+    assert res.project.counts()["codings"] == n + b.counts()["codings"] + c.counts()["codings"]
+    # every input's row count adds up: read = matched + added (+ duplicates for codings)
+    frame = res.report["Ledger"]
+    assert (frame["read"] == frame["matched"] + frame["added"] + frame["duplicates"]).all()
