@@ -119,3 +119,18 @@ def test_strict_refuses_a_merge_with_conflicts(two, tmp_path):
     assert r.exit_code == 3, r.output
     assert "conflict" in r.output and not out.exists()
     assert run("merge", two[0], changed, "-o", out).exit_code == 0
+
+
+def test_inputs_with_the_same_file_name_are_told_apart(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    a, b = tmp_path / "a" / "coder.qdpx", tmp_path / "b" / "coder.qdpx"
+    shutil.copy(SAMPLE, a)
+    shutil.copy(SAMPLE, b)
+    out, report = tmp_path / "team.qdpx", tmp_path / "merge.csv"
+    r = run("merge", a, b, "-o", out, "--report", report, "--coder-from-file")
+    assert r.exit_code == 0, r.output
+    ledger = pd.read_csv(tmp_path / "merge-Ledger.csv", encoding="utf-8-sig")
+    assert set(ledger["input"]) == {str(a), str(b)}
+    # and their coders stay two: no coding of the second is taken for a duplicate
+    assert set(nvivo_bridge.tables(nvivo_bridge.read(out))["Codings"]["coder"]) == {str(a), str(b)}

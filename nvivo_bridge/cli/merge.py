@@ -56,7 +56,9 @@ def merge(inputs, output: Path, report_path, coder_from_file, prefer, from_forma
         check_output(path, tuple(inputs) + extra, force=force)
     diag = Diagnostics()
     projects = [api.read(p, from_format, positions=positions, strict=strict, diag=diag) for p in inputs]
-    result = run_merge(projects, labels=[p.name for p in inputs], coder_from_file=coder_from_file,
+    names = [p.name for p in inputs]
+    labels = names if len(set(names)) == len(names) else [str(p) for p in inputs]  # a/ani.qdpx, b/ani.qdpx
+    result = run_merge(projects, labels=labels, coder_from_file=coder_from_file,
                        prefer=None if prefer is None else prefer - 1)
     warnings = [i for i in result.issues if i.level != "info"]
     if strict and warnings:

@@ -60,9 +60,10 @@ def input_labels(projects: Sequence[Project], labels: Optional[Sequence[str]] = 
 
 
 def coder_name(label: str) -> str:
-    """The coder named after an input: its label without a known file suffix (``ani.qdpx`` → ``ani``)."""
+    """The coder named after an input: its label's file name without a known suffix (``ani.qdpx`` →
+    ``ani``, ``team/ani.qdpx`` → ``ani``)."""
     path = Path(label)
-    return path.stem if path.suffix.lower() in _SUFFIXES and path.stem else label
+    return path.stem if path.suffix.lower() in _SUFFIXES and path.stem else path.name or label
 
 
 def _order(n: int, labels: list[str], prefer: Union[int, str, None]) -> list[int]:
@@ -119,8 +120,10 @@ def _merge(projects: list[Project], names: list[str], order: list[int], coder_fr
     st = State(merged, Report(ordered_labels), ordered_labels, diag)
     inputs = [Input(k, projects[i], names[i]) for k, i in enumerate(order)]
     merge_codes(st, inputs)
-    for inp in inputs:
-        merge_users(st, inp, coder_name(inp.label) if coder_from_file else None)
+    coders = [coder_name(inp.label) for inp in inputs]
+    for inp, coder in zip(inputs, coders):
+        # Two files with one name (a/ani.qdpx, b/ani.qdpx) keep their whole labels as coders.
+        merge_users(st, inp, (coder if coders.count(coder) == 1 else inp.label) if coder_from_file else None)
     steps = (merge_variables, merge_notes, merge_sources, merge_cases, merge_sets, merge_links, merge_graphs,
              merge_tables, merge_code_notes, merge_project_fields)
     for inp in inputs:
