@@ -76,7 +76,8 @@ def _summary(result, output: Path, written: dict, report_path) -> None:
     ledger = result.report["Ledger"]
     for label in result.labels:
         rows = ledger[ledger["input"] == label]
-        parts = [f"{r.kind} {r.read} ({r.matched} matched, {r.added} added"
+        # Codings are never "matched": each is added or, being there already, left out.
+        parts = [f"{r.kind} {r.read} (" + (f"{r.matched} matched, " if r.kind != "codings" else "") + f"{r.added} added"
                  + (f", {r.duplicates} already there" if r.duplicates else "") + ")"
                  for r in rows.itertuples() if r.kind in ("sources", "codes", "codings")]
         echo_err(f"{label}: " + ", ".join(parts))
