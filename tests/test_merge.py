@@ -237,7 +237,9 @@ def test_bad_arguments_raise_usage_errors(small_project):
 
 
 def test_merge_stays_the_function_after_importing_submodules():
-    code = ("import nvivo_bridge, nvivo_bridge.merge.texts, nvivo_bridge.merge.report\n"
+    code = ("import sys, nvivo_bridge\n"
+            "assert 'pandas' not in sys.modules, 'binding merge must not load pandas at import'\n"
+            "import nvivo_bridge.merge.texts, nvivo_bridge.merge.report\n"
             "from nvivo_bridge.merge import MergeResult\n"
             "import importlib; importlib.import_module('nvivo_bridge.merge.sources')\n"
             "assert callable(nvivo_bridge.merge) and nvivo_bridge.merge.__name__ == 'merge', nvivo_bridge.merge\n"

@@ -14,7 +14,6 @@ import dataclasses
 import uuid
 from typing import Optional, Sequence
 
-from ..codebook.merge import merge_code_trees
 from ..model import Case, Graph, Link, Set, User
 from ._state import Input, State, loose
 
@@ -75,6 +74,9 @@ def merge_users(st: State, inp: Input, coder_name: Optional[str] = None) -> None
 
 def merge_codes(st: State, inputs: Sequence[Input]) -> None:
     """Every input's codes at once, through the codebook merge's matching."""
+    # Imported here: the codebook package loads pandas, and ``import nvivo_bridge`` binds merge.
+    from ..codebook.merge import merge_code_trees
+
     book, rows, mappings, rules = merge_code_trees([i.project for i in inputs], st.labels, st.diag)
     st.merged.codes = book.codes
     st.taken.update(book.codes)
