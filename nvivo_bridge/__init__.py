@@ -14,11 +14,14 @@ from .errors import (Diagnostics, Issue, NvivoBridgeError, ReadError, StrictErro
                      UsageError, ValidationFailed, WriteError)
 from .model import Project
 from . import agreement  # a callable module: nvivo_bridge.agreement(project)
+# The name ``merge`` is the function, not the subpackage: importing a submodule later
+# (``nvivo_bridge.merge.report``) leaves it bound, since the package is already imported here.
+from .merge import merge
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "__version__", "read", "write", "convert", "tables", "Ledger", "Project", "Diagnostics", "Issue",
+    "__version__", "read", "write", "convert", "tables", "merge", "Ledger", "Project", "Diagnostics", "Issue",
     "NvivoBridgeError", "ReadError", "WriteError", "UnknownFormatError", "UsageError", "StrictError",
     "ValidationFailed", "agreement",
 ]

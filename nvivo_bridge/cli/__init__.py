@@ -20,7 +20,7 @@ def _register() -> None:
     import importlib
 
     # One module per command family keeps each command thin and lets them grow apart.
-    for name in ("convert", "inspect", "cipp", "codebook", "batch", "agreement", "web"):
+    for name in ("convert", "inspect", "cipp", "codebook", "batch", "agreement", "merge", "web"):
         try:
             importlib.import_module(f".{name}", __name__)
         except ModuleNotFoundError as exc:

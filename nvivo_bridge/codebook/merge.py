@@ -25,7 +25,7 @@ from ..errors import Diagnostics
 from ..model import Code, Guid, Project, Set, escape_name
 from .extract import norm_name, norm_path, tree_order
 
-__all__ = ["merge_codebooks", "write_conflicts", "CONFLICT_COLUMNS", "conflicts_frame"]
+__all__ = ["merge_codebooks", "merge_code_trees", "write_conflicts", "CONFLICT_COLUMNS", "conflicts_frame"]
 
 CONFLICT_COLUMNS = ("path", "field", "kept", "kept_from", "other", "other_from", "guid")
 
@@ -41,17 +41,36 @@ def merge_codebooks(books: Sequence[Project], diag: Optional[Diagnostics] = None
     The inputs are not modified; the result's order is deterministic (first codebook's order,
     then each later codebook's new codes in its own tree order)."""
     diag = diag if diag is not None else Diagnostics()
+    labels = [_label(book, i) for i, book in enumerate(books)]
+    merged, rows, mappings, _rules = merge_code_trees(books, labels, diag)
+    set_from: dict[Guid, str] = {}
+    for book, label, mapping in zip(books, labels, mappings):
+        _merge_sets(merged, book, mapping, label, set_from, rows)
+    frame = conflicts_frame(rows, merged)
+    if len(frame):
+        diag.warn("merge-conflicts", f"{len(frame)} conflict(s) between the codebooks (first value kept)")
+    return merged, frame
+
+
+def merge_code_trees(books: Sequence[Project], labels: Sequence[str], diag: Diagnostics):
+    """The code matching of :func:`merge_codebooks` (codes only, no sets), for callers that need to
+    know what became of each code (``nvivo_bridge.merge`` builds on it).
+
+    Returns ``(merged, rows, mappings, rules)``: the codebook Project holding the merged codes
+    (copies, with empty ``note_refs``), the conflict rows (dicts; see :func:`conflicts_frame`),
+    and per book ``GUID → merged GUID`` and ``GUID → rule`` (``"guid"``, ``"path"`` or ``"added"``)."""
     merged = Project(name=books[0].name if books else "merged", kind="codebook",
                      origin=books[0].origin if books else None)
     rows: list[dict] = []
+    mappings: list[dict[Guid, Guid]] = []
+    rules: list[dict[Guid, str]] = []
     npath_index: dict[str, Guid] = {}   # normalised path in the result → result GUID
     npath_of: dict[Guid, str] = {}
     origin_of: dict[Guid, str] = {}     # result GUID → label of the codebook it came from
-    set_from: dict[Guid, str] = {}
-    for i, book in enumerate(books):
-        label = _label(book, i)
+    for book, label in zip(books, labels):
         paths = book.code_paths()
         mapping: dict[Guid, Guid] = {}  # this book's GUID → result GUID
+        rule: dict[Guid, str] = {}
         claimed: set[Guid] = set()
         for g in tree_order(book):
             code = book.codes[g]
@@ -76,16 +95,16 @@ def merge_codebooks(books: Sequence[Project], diag: Optional[Diagnostics] = None
                 npath_index.setdefault(own_npath, new_g)
                 origin_of[new_g] = label
                 mapping[g] = new_g
+                rule[g] = "added"
                 claimed.add(new_g)
                 continue
             mapping[g] = target
+            rule[g] = how
             claimed.add(target)
             _reconcile(merged, target, code, paths[g], how, label, origin_of[target], rows)
-        _merge_sets(merged, book, mapping, label, set_from, rows)
-    frame = conflicts_frame(rows, merged)
-    if len(frame):
-        diag.warn("merge-conflicts", f"{len(frame)} conflict(s) between the codebooks (first value kept)")
-    return merged, frame
+        mappings.append(mapping)
+        rules.append(rule)
+    return merged, rows, mappings, rules
 
 
 def _reconcile(merged: Project, target: Guid, code: Code, other_path: str, how: str, label: str,
