@@ -67,7 +67,7 @@ def _canonical(result, line_ends: bool = True) -> dict:
         "sources": Counter(frames["Sources"]["name"]),
         "cases": Counter(map(tuple, frames["Cases"].drop(columns=["guid"]).astype(str).itertuples(index=False))),
         "users": Counter(u.name for u in result.project.users.values()),
-        "sets": Counter(map(tuple, frames["Sets"].drop(columns=["member_guid"]).astype(str).itertuples(index=False))),
+        "sets": Counter(map(tuple, frames["Sets"].drop(columns=["member_guid", "set_guid"], errors="ignore").astype(str).itertuples(index=False))),
         "notes": Counter(frames["Notes"]["text"]),
         "conflicts": len(result.report["Conflicts"]),
     }
