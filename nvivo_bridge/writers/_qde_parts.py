@@ -73,7 +73,9 @@ def write_body(w: "QdeWriter", xf: Any) -> None:
                 # Project.counts() counts the selections and codings of sources only.
                 before = (w.counts["selections"], w.counts["codings"])
                 # A Note is a TextSourceType like a Representation: same element shape.
-                xf.write(w.representation("Note", n, f"note {n.name or n.guid}"))
+                # QualCoder reads a journal only from a note's text file.
+                xf.write(w.representation("Note", n, f"note {n.name or n.guid}",
+                                          as_file=w.profile.name == "qualcoder"))
                 w.counts["notes"] += 1
                 w.counts["selections"], w.counts["codings"] = before
     if p.links:
