@@ -66,43 +66,59 @@ def lf_pos(text: str, pos: int) -> int:
     return pos - text.count("\r\n", 0, pos)
 
 
+def _numbered(items: list[tuple[str, str, str]]) -> dict[str, str]:
+    """The documented clash rule: every use of a shared name gets " [qualifier]", and a number
+    " [2]", " [3]"… (in tree order) while that still clashes."""
+    count = Counter(name for _, name, _q in items)
+    taken = {name for name, k in count.items() if k == 1}
+    out = {}
+    for key, name, qual in items:
+        if count[name] == 1:
+            out[key] = name
+            continue
+        cand = base = f"{name} [{qual}]"
+        n = 1
+        while cand in taken:
+            n += 1
+            cand = f"{base} [{n}]"
+        taken.add(cand)
+        out[key] = cand
+    return out
+
+
 def qc_paths(project, categories: bool = False):
     """Code GUID → the path QualCoder shows, by the documented rules: a code with children is a
     category and its own codings sit in ``"<name> (direct)"`` inside it; a name used by two codes
-    (or two categories) gets ``" [<parent name>]"``.  With ``categories``: also the path of each
-    category (GUID → path)."""
+    (or two categories) gets ``" [<parent name>]"``, then a number.  With ``categories``: also the
+    path of each category (GUID → path)."""
     codes = project.codes
-    kids: dict[Optional[str], list[str]] = {}
+    kids: dict = {}
     for g, c in codes.items():
         kids.setdefault(c.parent if c.parent in codes else None, []).append(g)
     category = {g for g in codes if kids.get(g)}
-    leaf_names = Counter(codes[g].name for g in codes if g not in category)
-    leaf_names.update(codes[g].name + " (direct)" for g in category)
-    cat_names = Counter(codes[g].name for g in category)
 
     def parent_name(g: str) -> str:
         par = codes.get(codes[g].parent) if codes[g].parent else None
         return par.name if par is not None else "top level"
 
-    def shown(g: str, as_leaf: bool) -> str:
-        name = codes[g].name
-        counter = leaf_names if as_leaf else cat_names
-        return f"{name} [{parent_name(g)}]" if counter[name] > 1 else name
+    cats, leaves = [], []
+    for g, c in codes.items():
+        if g in category:
+            cats.append((g, c.name, parent_name(g)))
+            leaves.append(("direct:" + g, c.name + " (direct)", c.name))
+        else:
+            leaves.append((g, c.name, parent_name(g)))
+    cat_name, leaf_name = _numbered(cats), _numbered(leaves)
 
-    def cat_path(g: Optional[str]) -> list[str]:
+    def cat_path(g) -> list[str]:
         out: list[str] = []
         while g is not None and g in codes:
-            out.insert(0, shown(g, False))
+            out.insert(0, cat_name[g])
             g = codes[g].parent
         return out
 
-    paths = {}
-    for g, c in codes.items():
-        if g in category:
-            direct = c.name + " (direct)"
-            paths[g] = "/".join(cat_path(g) + ([direct] if leaf_names[direct] == 1 else [f"{direct} [{c.name}]"]))
-        else:
-            paths[g] = "/".join(cat_path(c.parent) + [shown(g, True)])
+    paths = {g: "/".join(cat_path(g) + [leaf_name["direct:" + g]]) if g in category
+             else "/".join(cat_path(codes[g].parent) + [leaf_name[g]]) for g in codes}
     if categories:
         return paths, {g: "/".join(cat_path(g)) for g in category}
     return paths
@@ -149,6 +165,7 @@ def expected_codings(project, qualcoder_rules: bool = True) -> Counter:
     paths = qc_paths(project) if qualcoder_rules else plain_paths(project)
     names = source_names(project)
     out: Counter = Counter()
+    seen: set = set()
     for i in range(len(idx.coding_guid)):
         kind = idx.kind[i]
         if kind not in ("text", "source"):
@@ -161,6 +178,11 @@ def expected_codings(project, qualcoder_rules: bool = True) -> Counter:
         else:
             sel = idx.selection[i]
             text = src.text[sel.start:sel.end] if src.text is not None else None
+        # QualCoder's code_text is unique per code, source, span and coder (documented: one of each kept).
+        span = (src.guid, idx.code_guid[i], idx.start[i], idx.end[i], idx.coder[i])
+        if span in seen:
+            continue
+        seen.add(span)
         out[(names[src.guid], paths[idx.code_guid[i]], lf(text), idx.coder[i] or "default")] += 1
     return out
 
@@ -182,9 +204,10 @@ def expected_case_links(project) -> Counter:
         if not case.name:
             continue
         for ref in case.selection_refs:
-            if ref in where and where[ref][1].kind == "text" and where[ref][0].text is not None:
+            if ref in where and where[ref][1].kind == "text":
                 s, sel = where[ref]
-                out[(case.name, names[s.guid], lf_pos(s.text, sel.start), lf_pos(s.text, sel.end))] += 1
+                text = s.text or ""  # a missing text: the positions are written as read
+                out[(case.name, names[s.guid], lf_pos(text, sel.start), lf_pos(text, sel.end))] += 1
         for ref in case.source_refs:
             s = project.sources.get(ref)
             if s is not None and s.kind == "text" and s.text is not None:

@@ -186,8 +186,9 @@ def _coded_codes(p: Project) -> set[str]:
 def _sources(p: Project, direct: dict[str, str], diag: Diagnostics) -> None:
     """Point codings at "(direct)" codes, give each selection one coder, turn whole-source codings
     into whole-text selections."""
-    moved = split = whole = 0
+    moved = split = whole = twins = 0
     for s in p.sources.values():
+        seen: set = set()
         if s.codings and s.kind == "text" and s.text is not None:
             for c in s.codings:
                 s.selections.append(Selection(_uid("whole", s.guid, c.guid), start=0, end=len(s.text),
@@ -216,6 +217,10 @@ def _sources(p: Project, direct: dict[str, str], diag: Diagnostics) -> None:
                 if user != sel.creating_user:
                     new.meta = {k: v for k, v in new.meta.items() if k not in ("creatingUser", "modifyingUser")}
                     new.meta.update(_user_meta(user))
+                for c in group:
+                    key = (c.code, sel.start, sel.end, user)
+                    twins += key in seen
+                    seen.add(key)
                 out.append(new)
         s.selections = out
     if moved:
@@ -223,6 +228,9 @@ def _sources(p: Project, direct: dict[str, str], diag: Diagnostics) -> None:
     if split:
         diag.info("selection-split", f"{split} selection(s) coded by more than one coder written once per coder "
                   "(QualCoder reads the coder from the selection)")
+    if twins:
+        diag.warn("coding-duplicate", f"{twins} coding(s) repeat another of the same code, span and coder in the "
+                  "same source; QualCoder keeps one of each such pair")
     if whole:
         diag.info("whole-source-coding", f"{whole} coding(s) of a whole source written as a selection over its "
                   "whole text (QualCoder codes text spans only)")
