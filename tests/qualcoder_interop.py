@@ -95,7 +95,11 @@ def qc_paths(project, categories: bool = False):
     kids: dict = {}
     for g, c in codes.items():
         kids.setdefault(c.parent if c.parent in codes else None, []).append(g)
+    coded = {c.code for s in project.sources.values() for c in s.codings}
+    coded |= {c.code for s in project.sources.values() for sel in s.all_selections() for c in sel.codings}
+    # A non-codable code that nothing is coded at stays what QualCoder makes of it: a category.
     category = {g for g in codes if kids.get(g)}
+    empty = {g for g, c in codes.items() if not c.is_codable and g not in coded and g not in category}
 
     def parent_name(g: str) -> str:
         par = codes.get(codes[g].parent) if codes[g].parent else None
@@ -105,7 +109,10 @@ def qc_paths(project, categories: bool = False):
     for g, c in codes.items():
         if g in category:
             cats.append((g, c.name, parent_name(g)))
-            leaves.append(("direct:" + g, c.name + " (direct)", c.name))
+            if g in coded:
+                leaves.append(("direct:" + g, c.name + " (direct)", c.name))
+        elif g in empty:
+            cats.append((g, c.name, parent_name(g)))
         else:
             leaves.append((g, c.name, parent_name(g)))
     cat_name, leaf_name = _numbered(cats), _numbered(leaves)
@@ -117,10 +124,11 @@ def qc_paths(project, categories: bool = False):
             g = codes[g].parent
         return out
 
-    paths = {g: "/".join(cat_path(g) + [leaf_name["direct:" + g]]) if g in category
-             else "/".join(cat_path(codes[g].parent) + [leaf_name[g]]) for g in codes}
+    paths = {g: "/".join(cat_path(g) + [leaf_name.get("direct:" + g, c.name + " (direct)")]) if g in category
+             else "/".join(cat_path(g)) if g in empty
+             else "/".join(cat_path(codes[g].parent) + [leaf_name[g]]) for g, c in codes.items()}
     if categories:
-        return paths, {g: "/".join(cat_path(g)) for g in category}
+        return paths, {g: "/".join(cat_path(g)) for g in category | empty}
     return paths
 
 
@@ -166,6 +174,9 @@ def expected_codings(project, qualcoder_rules: bool = True) -> Counter:
     names = source_names(project)
     out: Counter = Counter()
     seen: set = set()
+    coder_name = {}
+    if qualcoder_rules:  # a user without a name is called by its id, else "user <first 8 hex digits>"
+        coder_name = {g: u.name or u.id or "user " + g.replace("-", "")[:8] for g, u in project.users.items()}
     for i in range(len(idx.coding_guid)):
         kind = idx.kind[i]
         if kind not in ("text", "source"):
@@ -183,7 +194,11 @@ def expected_codings(project, qualcoder_rules: bool = True) -> Counter:
         if span in seen:
             continue
         seen.add(span)
-        out[(names[src.guid], paths[idx.code_guid[i]], lf(text), idx.coder[i] or "default")] += 1
+        coder = idx.coder[i]
+        if qualcoder_rules:
+            user = project.users.get(coder)
+            coder = coder_name[coder] if user is not None else coder
+        out[(names[src.guid], paths[idx.code_guid[i]], lf(text), coder or "default")] += 1
     return out
 
 
