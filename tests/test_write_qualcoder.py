@@ -123,3 +123,19 @@ def test_missing_source_text_keeps_every_coding(tmp_path, target):
             # same unit as the producer (ATLAS.ti counts CRLF as one): positions unchanged
             if PROFILES[target].unit == project.position_unit:
                 assert [(x.start, x.end) for x in kept.selections] == [(x.start, x.end) for x in s.selections]
+
+
+def test_codebook_for_qualcoder_has_categories_and_unique_names(tmp_path):
+    """A .qdc for QualCoder: codes with children are categories, clashing names renamed (no codings,
+    so no "(direct)" codes)."""
+    out = tmp_path / "cb.qdc"
+    diag = Diagnostics()
+    nb.write(tricky_project(), out, target="qualcoder", diag=diag)
+    book = nb.read(out)
+    parents = {c.parent for c in book.codes.values()}
+    assert all(c.is_codable == (g not in parents) or (not c.is_codable and g not in parents)
+               for g, c in book.codes.items())
+    assert all(not c.is_codable for g, c in book.codes.items() if g in parents)
+    names = [c.name for c in book.codes.values() if c.is_codable]
+    assert len(names) == len(set(names)) and not any(n.endswith("(direct)") for n in names)
+    assert sum(1 for i in diag.finish() if i.code == "code-renamed") == 2

@@ -27,7 +27,7 @@ from typing import Iterable, Optional
 from ..errors import Diagnostics
 from ..model import Code, Coding, Project, Selection, Source
 
-__all__ = ["adapt", "DIRECT_SUFFIX"]
+__all__ = ["adapt", "adapt_codebook", "DIRECT_SUFFIX"]
 
 #: Name suffix of the code that receives the codings made at a code that became a category.
 DIRECT_SUFFIX = " (direct)"
@@ -84,6 +84,15 @@ def adapt(project: Project, diag: Diagnostics) -> Project:
     _unique_code_names(p, diag)
     _cases(p, diag)
     _memos(p)
+    return p
+
+
+def adapt_codebook(project: Project, diag: Diagnostics) -> Project:
+    """A copy of a codebook shaped for QualCoder's codebook import: codes with children become
+    categories and names are made unique (no codings, so no "(direct)" codes)."""
+    p = dataclasses.replace(project)
+    _codes(p, diag, coded=set())
+    _unique_code_names(p, diag)
     return p
 
 
@@ -147,10 +156,10 @@ def _first_line(text: Optional[str]) -> Optional[str]:
     return (line[:60] + "…") if len(line) > 60 else (line or None)
 
 
-def _codes(p: Project, diag: Diagnostics) -> dict[str, str]:
+def _codes(p: Project, diag: Diagnostics, coded: Optional[set] = None) -> dict[str, str]:
     """Codes with children become categories; return parent GUID → GUID of its "(direct)" code."""
     index = p.children_index()
-    coded = _coded_codes(p)
+    coded = _coded_codes(p) if coded is None else coded
     codes: dict[str, Code] = {}
     direct: dict[str, str] = {}
     for g, code in p.codes.items():
