@@ -138,7 +138,12 @@ def source_names(project) -> dict[str, str]:
     for g, s in project.sources.items():
         path = s.plain_text_path or s.path or ""
         out[g] = s.name or path.replace("\\", "/").rsplit("/", 1)[-1] or g
-    # A name used twice: the first keeps it, the next get " [2]", " [3]"…
+    return _first_keeps(out)
+
+
+def _first_keeps(names: dict) -> dict:
+    """A name used twice: the first keeps it, the next get " [2]", " [3]"…"""
+    out = dict(names)
     count = Counter(out.values())
     taken = {n for n, k in count.items() if k == 1}
     for g, name in out.items():
@@ -176,7 +181,11 @@ def expected_codings(project, qualcoder_rules: bool = True) -> Counter:
     seen: set = set()
     coder_name = {}
     if qualcoder_rules:  # a user without a name is called by its id, else "user <first 8 hex digits>"
-        coder_name = {g: u.name or u.id or "user " + g.replace("-", "")[:8] for g, u in project.users.items()}
+        coder_name = _first_keeps({g: u.name or u.id or "user " + g.replace("-", "")[:8]
+                                   for g, u in project.users.items()})
+        coding_user = {c.guid: c.creating_user for s in project.sources.values() for c in s.codings}
+        coding_user.update({c.guid: c.creating_user for s in project.sources.values()
+                            for sel in s.all_selections() for c in sel.codings})
     for i in range(len(idx.coding_guid)):
         kind = idx.kind[i]
         if kind not in ("text", "source"):
@@ -196,8 +205,7 @@ def expected_codings(project, qualcoder_rules: bool = True) -> Counter:
         seen.add(span)
         coder = idx.coder[i]
         if qualcoder_rules:
-            user = project.users.get(coder)
-            coder = coder_name[coder] if user is not None else coder
+            coder = coder_name.get(coding_user.get(idx.coding_guid[i]), coder)
         out[(names[src.guid], paths[idx.code_guid[i]], lf(text), coder or "default")] += 1
     return out
 

@@ -26,6 +26,7 @@ from typing import Iterable, Optional
 
 from ..errors import Diagnostics
 from ..model import Code, Coding, Project, Selection, Source
+from ._qualcoder_names import fill_names, short, unique_names
 
 __all__ = ["adapt", "adapt_codebook", "DIRECT_SUFFIX"]
 
@@ -39,46 +40,11 @@ def _uid(*parts: str) -> str:
     return str(uuid.uuid5(_NS, "\x1f".join(parts)))
 
 
-def _unique(names: Iterable[tuple[str, str, Optional[str]]]) -> dict[str, str]:
-    """Map key → a unique name: ``(key, name, qualifier)`` in order; a name used more than once
-    gets ``" [qualifier]"`` on every use, then ``" [2]"``… while it still clashes."""
-    items = list(names)
-    count: dict[str, int] = {}
-    for _, name, _q in items:
-        count[name] = count.get(name, 0) + 1
-    taken = {name for _, name, _q in items if count[name] == 1}
-    out: dict[str, str] = {}
-    for key, name, qual in items:
-        if count[name] == 1:
-            out[key] = name
-            continue
-        cand = f"{name} [{qual}]" if qual else name
-        base, n = cand, 1
-        while cand in taken:
-            n += 1
-            cand = f"{base} [{n}]"
-        taken.add(cand)
-        out[key] = cand
-    return out
-
-
-def _short(guid: str) -> str:
-    return guid.replace("-", "")[:8]
-
-
-def _file_name(path: Optional[str]) -> Optional[str]:
-    """The last part of a ``plainTextPath``/``path`` (``internal://x.txt`` → ``x.txt``)."""
-    if not path:
-        return None
-    name = path.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
-    return name or None
-
-
 def adapt(project: Project, diag: Diagnostics) -> Project:
     """A copy of ``project`` shaped for QualCoder's import (see the module docstring); each change
     that renames or moves something is recorded in ``diag``."""
     p = dataclasses.replace(project)
-    _names(p, diag)
+    fill_names(p, diag)
     direct = _codes(p, diag)
     _sources(p, direct, diag)
     _unique_code_names(p, diag)
@@ -94,66 +60,6 @@ def adapt_codebook(project: Project, diag: Diagnostics) -> Project:
     _codes(p, diag, coded=set())
     _unique_code_names(p, diag)
     return p
-
-
-def _names(p: Project, diag: Diagnostics) -> None:
-    """Fill the names QualCoder's import reads unconditionally; make the unique ones unique."""
-    p.users = {g: (u if u.name else dataclasses.replace(u, name=u.id or f"user {_short(g)}"))
-               for g, u in p.users.items()}
-    date = p.created or p.modified
-    sources = {}
-    for g, s in p.sources.items():
-        name = s.name or _file_name(s.plain_text_path or s.path or s.current_path) or g
-        if name != s.name:
-            diag.info("source-named", f"a source without a name is called {name!r} (its file name, else its GUID)",
-                      f"source {g}")
-        sources[g] = dataclasses.replace(s, name=name, selections=list(s.selections), codings=list(s.codings))
-    renamed = _unique([(g, s.name, None) for g, s in sources.items()])
-    for g, s in sources.items():
-        if renamed[g] != s.name:
-            diag.warn("source-renamed", f"source name {s.name!r} is used twice; QualCoder needs unique names, "
-                      f"written as {renamed[g]!r}", f"source {g}")
-            s.name = renamed[g]
-    p.sources = sources
-    notes = {}
-    for g, n in p.notes.items():
-        name = n.name or _first_line(n.text) or f"Note {_short(g)}"
-        meta = dict(n.meta)
-        if not (meta.get("creationDateTime") or meta.get("modifiedDateTime")):
-            # QualCoder reads a note's date unconditionally; the project's date is the closest known.
-            if date:
-                meta["creationDateTime"] = date
-            else:
-                from datetime import datetime, timezone
-                meta["creationDateTime"] = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-        notes[g] = dataclasses.replace(n, name=name, meta=meta, text=n.text if n.text is not None else "")
-    renamed = _unique([(g, n.name, None) for g, n in notes.items()])
-    for g, n in notes.items():
-        if renamed[g] != n.name:
-            diag.info("note-renamed", f"note name {n.name!r} is used twice; written as {renamed[g]!r} "
-                      "(QualCoder's journal names are unique)", f"note {g}")
-            n.name = renamed[g]
-    p.notes = notes
-    p.variables = {g: (v if v.name else dataclasses.replace(v, name=f"Variable {_short(g)}"))
-                   for g, v in p.variables.items()}
-    cases = {}
-    for g, c in p.cases.items():
-        if not c.name and (c.selection_refs or c.code_refs or len(c.source_refs) != 1):
-            c = dataclasses.replace(c, name=f"Case {_short(g)}")
-        cases[g] = c
-    renamed = _unique([(g, c.name, None) for g, c in cases.items() if c.name])
-    for g, new in renamed.items():
-        if new != cases[g].name:
-            diag.warn("case-renamed", f"case name {cases[g].name!r} is used twice; written as {new!r}", f"case {g}")
-            cases[g] = dataclasses.replace(cases[g], name=new)
-    p.cases = cases
-
-
-def _first_line(text: Optional[str]) -> Optional[str]:
-    if not text:
-        return None
-    line = text.strip().split("\n", 1)[0].strip()
-    return (line[:60] + "…") if len(line) > 60 else (line or None)
 
 
 def _codes(p: Project, diag: Diagnostics, coded: Optional[set] = None) -> dict[str, str]:
@@ -178,7 +84,7 @@ def _codes(p: Project, diag: Diagnostics, coded: Optional[set] = None) -> dict[s
         else:
             codes[g] = code
         if not codes[g].name:
-            codes[g] = dataclasses.replace(codes[g], name=f"Code {_short(g)}")
+            codes[g] = dataclasses.replace(codes[g], name=f"Code {short(g)}")
     p.codes = codes
     return direct
 
@@ -216,7 +122,9 @@ def _sources(p: Project, direct: dict[str, str], diag: Diagnostics) -> None:
                 continue
             groups: dict[Optional[str], list[Coding]] = {}
             for c in codings:
-                groups.setdefault(c.creating_user or sel.creating_user, []).append(c)
+                # A coding without a coder stays without one (QualCoder then shows "default"),
+                # even when the selection names who made it.
+                groups.setdefault(c.creating_user, []).append(c)
             for i, (user, group) in enumerate(groups.items()):
                 if i == 0:
                     new = _copy_sel(sel, group)
@@ -304,7 +212,7 @@ def _unique_code_names(p: Project, diag: Diagnostics) -> None:
     cats = [(g, c.name, _parent_name(p, c)) for g, c in p.codes.items() if not c.is_codable]
     leaves = [(g, c.name, _parent_name(p, c)) for g, c in p.codes.items() if c.is_codable]
     for table in (cats, leaves):
-        for g, new in _unique(table).items():
+        for g, new in unique_names(table).items():
             old = p.codes[g].name
             if new != old:
                 diag.warn("code-renamed", f"code name {old!r} is used twice; QualCoder keeps one code per name, "
