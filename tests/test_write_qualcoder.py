@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import zipfile
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -139,3 +140,18 @@ def test_codebook_for_qualcoder_has_categories_and_unique_names(tmp_path):
     names = [c.name for c in book.codes.values() if c.is_codable]
     assert len(names) == len(set(names)) and not any(n.endswith("(direct)") for n in names)
     assert sum(1 for i in diag.finish() if i.code == "code-renamed") == 2
+
+
+def test_cli_convert_for_qualcoder_lists_renames_in_the_ledger(tmp_path):
+    from click.testing import CliRunner
+
+    from nvivo_bridge.cli import main
+
+    sample = Path(__file__).resolve().parents[1] / "samples" / "kp-widyaiswara.qdpx"
+    out = tmp_path / "kp.qdpx"
+    res = CliRunner().invoke(main, ["convert", str(sample), "-o", str(out), "--target", "qualcoder"])
+    assert res.exit_code == 0, res.output
+    assert "'Anggaran [Masukan (Input)]'" in res.output and "'Anggaran [Proses (Process)]'" in res.output
+    strict = CliRunner().invoke(main, ["convert", str(sample), "-o", str(tmp_path / "s.qdpx"), "--target",
+                                       "qualcoder", "--strict"])
+    assert strict.exit_code == 3 and not (tmp_path / "s.qdpx").exists()
