@@ -155,3 +155,10 @@ def test_cli_convert_for_qualcoder_lists_renames_in_the_ledger(tmp_path):
     strict = CliRunner().invoke(main, ["convert", str(sample), "-o", str(tmp_path / "s.qdpx"), "--target",
                                        "qualcoder", "--strict"])
     assert strict.exit_code == 3 and not (tmp_path / "s.qdpx").exists()
+
+
+def test_what_qualcoder_cannot_hold_is_in_the_ledger(tmp_path, rich_project):
+    diag = Diagnostics()
+    nb.write(rich_project, tmp_path / "r.qdpx", target="qualcoder", diag=diag)
+    said = " ".join(i.message for i in diag.finish() if i.code == "qualcoder-cannot-hold")
+    assert "graph(s)" in said and "set(s)" in said

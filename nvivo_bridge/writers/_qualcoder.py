@@ -50,7 +50,21 @@ def adapt(project: Project, diag: Diagnostics) -> Project:
     _unique_code_names(p, diag)
     _cases(p, diag)
     _memos(p)
+    _cannot_hold(p, diag)
     return p
+
+
+def _cannot_hold(p: Project, diag: Diagnostics) -> None:
+    """Name in the ledger what QualCoder's import reads no further (it is still written)."""
+    notes = p.notes
+    lost = [(len(p.graphs), "graph(s): QualCoder's import skips graphs"),
+            (len(p.sets), "set(s): QualCoder reads a set of sources as a file attribute and skips sets of codes"),
+            (sum(1 for ln in p.links.values() if ln.origin not in notes and ln.target not in notes),
+             "link(s) between items that are not notes: QualCoder keeps links only as note annotations"),
+            (sum(1 for c in p.cases.values() if c.code_refs), "case(s) with code references: QualCoder has none")]
+    for n, what in lost:
+        if n:
+            diag.warn("qualcoder-cannot-hold", f"{n} {what}")
 
 
 def adapt_codebook(project: Project, diag: Diagnostics) -> Project:
