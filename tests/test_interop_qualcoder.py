@@ -31,7 +31,8 @@ PROJECTS += [pytest.param(p, id=p.stem, marks=pytest.mark.corpus) for p in corpu
 PROJECTS += [pytest.param(p, id=p.name, marks=pytest.mark.corpus)
              for p in sorted((CORPUS / "nvivo-exports").iterdir()) if p.is_dir()] \
     if (CORPUS / "nvivo-exports").is_dir() else []
-PROJECTS += [pytest.param("fixture:tricky", id="fixture-tricky"),
+PROJECTS += [pytest.param("fixture:rich", id="fixture-rich"),  # PDF, picture, audio, video, transcripts too
+             pytest.param("fixture:tricky", id="fixture-tricky"),
              pytest.param("fixture:missing-text", id="fixture-missing-text")]
 
 
@@ -41,9 +42,11 @@ def _input(spec, tmp: Path) -> Path:
         return spec
     from interop_fixtures import missing_text_qde, tricky_project
 
-    if spec == "fixture:tricky":
-        path = tmp / "tricky.qdpx"
-        nb.write(tricky_project(), path)
+    if spec in ("fixture:tricky", "fixture:rich"):
+        from projects import rich_project
+
+        path = tmp / "fixture.qdpx"
+        nb.write(tricky_project() if spec == "fixture:tricky" else rich_project(), path)
         return path
     return missing_text_qde(tmp)
 
@@ -75,7 +78,10 @@ def test_every_coding_arrives_exactly(imported):
         expected = Counter({k[:2] + k[3:]: n for k, n in expected.items()})
         got = Counter({k[:2] + k[3:]: n for k, n in got.items()})
     assert missing(expected, got) == []
-    assert sum(got.values()) == sum(expected.values())
+    # QualCoder also makes a text source of each transcript, with the transcript's codings.
+    transcripts = sum(len(x.codings) for s in project.sources.values() for tr in s.transcripts
+                      for x in tr.selections)
+    assert sum(got.values()) == sum(expected.values()) + transcripts
 
 
 def test_case_links_arrive(imported):

@@ -162,3 +162,27 @@ def test_what_qualcoder_cannot_hold_is_in_the_ledger(tmp_path, rich_project):
     nb.write(rich_project, tmp_path / "r.qdpx", target="qualcoder", diag=diag)
     said = " ".join(i.message for i in diag.finish() if i.code == "qualcoder-cannot-hold")
     assert "graph(s)" in said and "set(s)" in said
+
+
+def test_non_text_selections_keep_every_field(tmp_path, rich_project):
+    """PDF areas, picture areas and media spans pass through unchanged (regression: the copy made for
+    QualCoder lost their page and corners, so they were skipped); a picture area gets a name (QualCoder's
+    memo, which its export needs) and a date."""
+    back, issues, out = _back(rich_project, tmp_path)
+    assert not [i for i in issues if i.code == "selection-skipped"]
+    with zipfile.ZipFile(out) as zf:
+        qde = zf.read("project.qde").decode("utf-8")
+    pictures = qde.split("<PictureSelection ")[1:]
+    assert pictures and all(' name="' in p.split(">", 1)[0] for p in pictures)
+
+    def shape(p):
+        return sorted((s.kind, x.kind, x.page, x.first_x, x.first_y, x.second_x, x.second_y, x.start, x.end,
+                       len(x.codings)) for s in p.sources.values() for x in s.all_selections() if x.kind != "text")
+
+    assert shape(back) == shape(rich_project)
+    for s in back.sources.values():
+        for x in s.selections:
+            if x.kind == "picture":
+                assert x.meta.get("creationDateTime")
+        for tr in s.transcripts:
+            assert tr.meta.get("creationDateTime") or tr.meta.get("modifiedDateTime")

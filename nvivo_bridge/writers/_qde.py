@@ -177,7 +177,7 @@ class QdeWriter:
         """One selection element of any kind, or ``None`` (with a warning) when it cannot be written."""
         loc = where  # the selection's GUID is added only when there is something to report
         attrs = {"guid": self.gg(sel.guid)}
-        if sel.name:
+        if sel.name or (sel.name == "" and self.profile.name == "qualcoder"):  # QualCoder needs the attribute
             attrs["name"] = xml_safe(sel.name)
         kind = sel.kind
         if kind == "text":

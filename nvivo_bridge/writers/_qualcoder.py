@@ -26,7 +26,7 @@ from typing import Iterable, Optional
 
 from ..errors import Diagnostics
 from ..model import Code, Coding, Project, Selection, Source
-from ._qualcoder_names import fill_names, short, unique_names
+from ._qualcoder_names import dated, fill_names, short, unique_names
 
 __all__ = ["adapt", "adapt_codebook", "DIRECT_SUFFIX"]
 
@@ -116,6 +116,7 @@ def _sources(p: Project, direct: dict[str, str], diag: Diagnostics) -> None:
     """Point codings at "(direct)" codes, give each selection one coder, turn whole-source codings
     into whole-text selections."""
     moved = split = whole = twins = 0
+    date = p.created or p.modified
     for s in p.sources.values():
         seen: set = set()
         if s.codings and s.kind == "text" and s.text is not None:
@@ -124,6 +125,8 @@ def _sources(p: Project, direct: dict[str, str], diag: Diagnostics) -> None:
                                               codings=[c], meta=_user_meta(c.creating_user)))
                 whole += 1
             s.codings = []
+        if s.transcripts:
+            s.transcripts = [dataclasses.replace(tr, meta=dated(tr.meta, date)) for tr in s.transcripts]
         out: list[Selection] = []
         for sel in s.selections:
             codings = sel.codings
@@ -133,6 +136,12 @@ def _sources(p: Project, direct: dict[str, str], diag: Diagnostics) -> None:
             if sel.kind != "text" or not codings:
                 # A copy even when unchanged: case codings and memos are added to it later.
                 out.append(_copy_sel(sel, list(codings)))
+                if sel.kind == "picture":
+                    # QualCoder reads a picture area's date unconditionally, and its name as the memo
+                    # (its own export then fails on a missing one).
+                    out[-1].meta = dated(out[-1].meta, date)
+                    if out[-1].name is None:
+                        out[-1].name = sel.description or ""
                 continue
             groups: dict[Optional[str], list[Coding]] = {}
             for c in codings:
@@ -172,10 +181,9 @@ def _user_meta(user: Optional[str]) -> dict[str, str]:
 
 
 def _copy_sel(sel: Selection, codings: list[Coding], guid: Optional[str] = None) -> Selection:
-    new = Selection(guid or sel.guid, kind=sel.kind, start=sel.start, end=sel.end, name=sel.name,
-                    description=sel.description, text=sel.text, codings=codings, note_refs=list(sel.note_refs),
-                    meta=dict(sel.meta), extras=dict(sel.extras))
-    return new
+    """A copy of ``sel`` (every field: PDF page and corners, sync points…) with ``codings``."""
+    return dataclasses.replace(sel, guid=guid or sel.guid, codings=codings, note_refs=list(sel.note_refs),
+                               meta=dict(sel.meta), extras=dict(sel.extras))
 
 
 def _cases(p: Project, diag: Diagnostics) -> None:

@@ -1,4 +1,4 @@
-"""Names for QualCoder's import (``--target qualcoder``): QualCoder reads a name for every source,
+"""Names (and dates) for QualCoder's import (``--target qualcoder``): QualCoder reads a name for every source,
 note, user, variable and case unconditionally, and keeps one source, journal, case, attribute and
 coder per name.  A missing name is filled (its file name, first line or a short GUID) and a name used
 twice is made unique, visibly, with the ledger naming each change (docs/export-profiles.md)."""
@@ -11,7 +11,7 @@ from typing import Iterable, Optional
 from ..errors import Diagnostics
 from ..model import Project
 
-__all__ = ["fill_names", "unique_names", "short"]
+__all__ = ["fill_names", "unique_names", "short", "dated"]
 
 
 def unique_names(names: Iterable[tuple[str, str, Optional[str]]]) -> dict[str, str]:
@@ -50,6 +50,15 @@ def _file_name(path: Optional[str]) -> Optional[str]:
     return name or None
 
 
+def dated(meta: dict, date: Optional[str]) -> dict:
+    """``meta`` with a ``creationDateTime`` when it has no date: QualCoder reads the date of a note, a
+    transcript and a picture selection unconditionally.  The project's date is the closest known,
+    else the time of the conversion."""
+    if meta.get("creationDateTime") or meta.get("modifiedDateTime"):
+        return meta
+    return {**meta, "creationDateTime": date or datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
+
+
 def fill_names(p: Project, diag: Diagnostics) -> None:
     """Fill the names QualCoder's import reads unconditionally; make the unique ones unique."""
     # QualCoder knows a coder by name only: two users must not share one.
@@ -79,14 +88,8 @@ def fill_names(p: Project, diag: Diagnostics) -> None:
     notes = {}
     for g, n in p.notes.items():
         name = n.name or _first_line(n.text) or f"Note {short(g)}"
-        meta = dict(n.meta)
-        if not (meta.get("creationDateTime") or meta.get("modifiedDateTime")):
-            # QualCoder reads a note's date unconditionally; the project's date is the closest known.
-            if date:
-                meta["creationDateTime"] = date
-            else:
-                meta["creationDateTime"] = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-        notes[g] = dataclasses.replace(n, name=name, meta=meta, text=n.text if n.text is not None else "")
+        notes[g] = dataclasses.replace(n, name=name, meta=dated(n.meta, date),
+                                       text=n.text if n.text is not None else "")
     renamed = unique_names([(g, n.name, None) for g, n in notes.items()])
     for g, n in notes.items():
         if renamed[g] != n.name:
