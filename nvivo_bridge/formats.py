@@ -60,6 +60,8 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("nvivo", (".txt", ".docx", ".htm", ".html"), "NVivo's own exports (node/code, codebook, classification, list view, matrix), or a folder of them",
            ".readers.nvivo:read", None),
     Format("cipp", (), "CIPP-grouped summary workbook", None, ".writers.cipp:write"),
+    Format("taguette", (), "Taguette's codebook or highlights export (.csv/.xlsx; its .qdc reads as qdc)",
+           ".readers.taguette:read", None),
 )}
 
 

@@ -25,6 +25,9 @@ from strategies import projects
 
 NS = "{urn:QDA-XML:project:1.0}"
 TARGETS = sorted(PROFILES)
+# --target qualcoder reshapes the project on purpose (categories, unique names, case codings):
+# its round trip is checked by tests/test_write_qualcoder.py against the documented rules.
+EXACT_TARGETS = [t for t in TARGETS if t != "qualcoder"]
 SCHEMA = etree.XMLSchema(etree.parse(str(files("nvivo_bridge") / "data" / "Project-mrt2019.xsd")))
 
 
@@ -104,7 +107,7 @@ def write_read(project: Project, path: Path, target: str = "standard", positions
     return api.read(path, positions=positions)
 
 
-@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("target", EXACT_TARGETS)
 @pytest.mark.parametrize("build", ["small_project", "rich_project"])
 def test_roundtrip_every_profile(tmp_path, request, build, target):
     project = request.getfixturevalue(build)
@@ -130,7 +133,7 @@ def _slice(data: bytes, start: int, end: int, unit: str) -> str:
     return text[start:end]
 
 
-@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("target", EXACT_TARGETS)
 def test_positions_and_text_files_follow_the_profile(tmp_path, small_project, target):
     profile = PROFILES[target]
     out = tmp_path / "out.qdpx"
@@ -285,7 +288,7 @@ def test_large_project_streams_quickly(tmp_path):
     assert time.perf_counter() - t < 20  # 200k codings take ~5 s on a loaded 2-core machine
 
 
-@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("target", EXACT_TARGETS)
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                    HealthCheck.function_scoped_fixture])
 @given(project=projects())

@@ -90,12 +90,12 @@ def read_options(func: Callable) -> Callable:
     return func
 
 
-def target_option(help: str = "Program the .qdpx/.qdc is meant for.") -> Callable:
-    """``--target``: the migration profile of the REFI-QDA writers (choices from their table)."""
+def target_option(help: str = "Program the .qdpx/.qdc is meant for.", extra: tuple[str, ...] = ()) -> Callable:
+    """``--target``: the migration profile of the REFI-QDA writers (choices from their table, plus ``extra``)."""
     from ..writers._profiles import PROFILES
 
-    return click.option("--target", type=click.Choice(list(PROFILES)), default="standard", show_default=True,
-                        help=help)
+    return click.option("--target", type=click.Choice(list(PROFILES) + list(extra)), default="standard",
+                        show_default=True, help=help)
 
 
 def force_option(help: str = "Replace an existing output.") -> Callable:

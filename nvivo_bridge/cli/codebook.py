@@ -10,7 +10,8 @@ from . import main
 from ._common import (echo_err, force_option, handle_errors, print_issues, quiet_option, read_options,
                       target_option)
 
-_target = target_option("Program the .qdc/.qdpx is meant for.")
+_target = target_option("Program the codebook is meant for (taguette: a .csv Taguette's codebook import takes).",
+                        extra=("taguette",))
 _force = force_option()
 _quiet = quiet_option()
 

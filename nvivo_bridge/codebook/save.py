@@ -37,6 +37,11 @@ def save_codebook(book: Project, path: Path, diag: Optional[Diagnostics] = None,
     if suffix in (".xlsx", ".xlsm"):
         from .sheet_write import write_codebook_xlsx
         return write_codebook_xlsx(book, path, diag)
+    if suffix == ".csv" and target == "taguette":
+        from .taguette import write_taguette_csv
+        return write_taguette_csv(book, path, diag)
+    if target == "taguette":  # Taguette reads a .qdc like any REFI-QDA codebook
+        target = "standard"
     if suffix in (".csv", ".tsv"):
         from .sheet_write import write_codebook_csv
         return write_codebook_csv(book, path, diag, encoding=encoding)

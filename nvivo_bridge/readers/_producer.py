@@ -20,6 +20,15 @@ _CODEPOINT_PRODUCERS = ("maxqda", "qualcoder", "qc", "taguette", "nvivo-bridge",
                         "transana", "f4", "dedoose", "qda miner", "openqda")
 
 
+#: What each program's own exports look like, for the targets that imitate them: GUID case, BOM
+#: and CRLF in the ``.txt`` files.  NVivo for Windows and the GUID cases are seen in the corpus;
+#: the ATLAS.ti and MAXQDA line endings are not (docs/export-profiles.md marks them as claims).
+_FLAVOURS = {
+    "nvivo": ("nvivo-win", "NVivo for Windows", "lower", True, True),
+    "atlasti": ("atlasti", "ATLAS.ti", "upper", False, True),
+    "maxqda": ("maxqda", "MAXQDA", "upper", False, True),
+}
+
 #: nvivo-bridge's own export profiles (``--target``) whose positions are not code points; the
 #: writer names the profile in ``origin``, so its files need no guessing (small files can be misjudged).
 _OWN_TARGET_UNITS = {"nvivo": "utf16", "atlasti": "codepoint-crlf1"}
@@ -38,6 +47,7 @@ class Evidence:
     texts_crlf: int = 0
     bare_paths: int = 0
     user_guids: set = field(default_factory=set)
+    guid_case: str = ""  # "upper"/"lower" as the reader found the GUIDs ("" = not known)
 
 
 @dataclass
@@ -48,6 +58,9 @@ class Verdict:
     expected_unit: Optional[str]
     reasons: list[str]
     origin_mismatch: bool = False
+    #: For nvivo-bridge's own ``--target`` files: the program whose exports the file's structure
+    #: matches (``nvivo-win``, ``atlasti``, ``maxqda``), or ``None`` when a check fails.
+    flavour: Optional[str] = None
 
 
 def _qde_layout(head: bytes) -> tuple[bool, bool, bool, bool]:
@@ -83,7 +96,7 @@ def detect(ev: Evidence) -> Verdict:
         target = own.group(1).lower()
         unit = _OWN_TARGET_UNITS.get(target, "codepoint")
         reasons.append(f"nvivo-bridge export profile {target!r}: positions in {unit}")
-        return Verdict("nvivo-bridge", unit, reasons)
+        return Verdict("nvivo-bridge", unit, reasons, flavour=_flavour(target, ev, capital_sources, reasons))
     if low.startswith("nvivo") and not low.startswith("nvivo-bridge"):
         win = crlf and indented and (capital_sources or ev.texts_bom > 0 or not ev.members)
         mac = root_marker or (standalone_no and not indented)
@@ -102,3 +115,26 @@ def detect(ev: Evidence) -> Verdict:
         if low.startswith(name) or (len(name) > 3 and name in low):
             return Verdict(name.replace(" ", "-"), "codepoint", reasons)
     return Verdict("unknown", None, reasons)
+
+
+def _flavour(target: str, ev: Evidence, capital_sources: bool, reasons: list[str]) -> Optional[str]:
+    """Whether an own ``--target`` file is shaped like that program's exports (the reason says why
+    or why not): lower-case ``sources/``, the GUID case, BOM and CRLF in every ``.txt``."""
+    if target not in _FLAVOURS:
+        return None
+    flavour, program, case, bom, crlf = _FLAVOURS[target]
+    failed = []
+    if capital_sources:
+        failed.append("folder 'Sources/'")
+    if ev.guid_case and ev.guid_case != case:
+        failed.append(f"{ev.guid_case}-case GUIDs")
+    if ev.texts and (ev.texts_bom == ev.texts) != bom:
+        failed.append(f"{ev.texts_bom}/{ev.texts} texts with BOM")
+    if crlf and ev.texts and not ev.texts_crlf:  # a text without line breaks has no CRLF either
+        failed.append(f"{ev.texts_crlf}/{ev.texts} texts with CRLF")
+    if failed:
+        reasons.append(f"not shaped like {program}'s exports: " + ", ".join(failed))
+        return None
+    reasons.append(f"shaped like {program}'s exports ({case}-case GUIDs, "
+                   f"{'BOM' if bom else 'no BOM'}, CRLF texts, folder 'sources/')")
+    return flavour

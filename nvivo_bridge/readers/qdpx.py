@@ -128,6 +128,7 @@ def _finish(project: Project, parser: QdeParser, ev: Evidence, options: ReadOpti
         diag.warn("xml-doctype-ignored", "the project file declares a DOCTYPE; its DTD and entities were "
                   "ignored (never loaded or expanded), so entity references read as empty text")
     ev.user_guids = set(project.users)
+    ev.guid_case = project.guid_case
     verdict = detect(ev)
     project.producer = verdict.producer
     diag.info("producer", f"written by {verdict.producer}: " + "; ".join(verdict.reasons))

@@ -22,7 +22,8 @@ class Profile:
 
     ``unit``: ``codepoint`` (the spec), ``utf16`` (UTF-16 code units, CRLF = 2: NVivo, Q1) or
     ``codepoint-crlf1`` (code points, a CRLF pair counts as one: ATLAS.ti, Q2).
-    ``newline``: ``keep`` or ``crlf`` (every lone ``\\n`` becomes ``\\r\\n`` in written text).
+    ``newline``: ``keep``, ``crlf`` (every lone ``\\n`` becomes ``\\r\\n`` in written text) or ``lf``
+    (every ``\\r\\n`` and lone ``\\r`` becomes ``\\n``, as QualCoder's universal-newline reading does).
     ``bom``: start each ``.txt`` with a UTF-8 BOM.  ``rich_text``: write ``richTextPath`` for
     ``.docx`` rich text (a ``.txt`` is never put there, Q9).  ``guid_case``: ``project`` (keep the
     case the input used), ``lower`` or ``upper``.  ``keep_extras``: write back attributes and
@@ -45,7 +46,7 @@ PROFILES: dict[str, Profile] = {p.name: p for p in (
     Profile("nvivo", unit="utf16", newline="crlf", bom=True, guid_case="lower"),
     Profile("atlasti", unit="codepoint-crlf1", newline="crlf", guid_case="upper"),
     Profile("maxqda", newline="crlf", guid_case="upper"),
-    Profile("qualcoder"),
+    Profile("qualcoder", newline="lf"),
 )}
 
 
@@ -70,7 +71,12 @@ class TextLayout:
     __slots__ = ("text", "_idx", "_cum")
 
     def __init__(self, text: str, profile: Profile):
-        self.text = _LONE_LF.sub("\r\n", text) if profile.newline == "crlf" else text
+        if profile.newline == "crlf":
+            self.text = _LONE_LF.sub("\r\n", text)
+        elif profile.newline == "lf" and "\r" in text:
+            self.text = text.replace("\r\n", "\n").replace("\r", "\n")
+        else:
+            self.text = text
         # Each event at model index i shifts every position > i by a delta; cumulative sums
         # over the sorted indexes give the shift of any position by one bisection.
         idx: list[int] = []
@@ -78,7 +84,9 @@ class TextLayout:
         total = 0
         crlf = profile.newline == "crlf"
         utf16 = profile.unit == "utf16"
-        crlf1 = profile.unit == "codepoint-crlf1"
+        # Under "lf" a CRLF pair is written as one LF: positions after the CR move back one, as
+        # when the unit counts the pair as one.
+        crlf1 = profile.unit == "codepoint-crlf1" or profile.newline == "lf"
         if crlf or utf16 or crlf1:
             for m in _EVENTS.finditer(text):
                 s = m.group()

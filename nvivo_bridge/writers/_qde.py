@@ -25,6 +25,16 @@ from ._values import GuidFormatter, datetime_value, typed_value
 
 __all__ = ["NS", "Sink", "QdeWriter"]
 
+
+class _Raw:
+    """Stands for "no layout": the positions are written as the model has them."""
+
+    text = ""
+    identity = False
+
+
+_RAW = _Raw()
+
 NS = "urn:QDA-XML:project:1.0"
 _META_USER = ("creatingUser", "modifyingUser")
 _META_DATE = ("creationDateTime", "modifiedDateTime")
@@ -167,14 +177,17 @@ class QdeWriter:
         """One selection element of any kind, or ``None`` (with a warning) when it cannot be written."""
         loc = where  # the selection's GUID is added only when there is something to report
         attrs = {"guid": self.gg(sel.guid)}
-        if sel.name:
+        if sel.name or (sel.name == "" and self.profile.name == "qualcoder"):  # QualCoder needs the attribute
             attrs["name"] = xml_safe(sel.name)
         kind = sel.kind
         if kind == "text":
-            if sel.start is None or sel.end is None or layout is None:
-                self.diag.warn("selection-skipped", "text selection without positions or text not written",
+            if sel.start is None or sel.end is None:
+                self.diag.warn("selection-skipped", "text selection without positions not written",
                                f"{loc} selection {sel.guid}")
                 return None
+            if layout is None:  # the text is missing: the positions are written as read (text_children warns)
+                attrs.update(startPosition=str(sel.start), endPosition=str(sel.end))
+                layout = _RAW
             n = len(layout.text) if layout.identity else None
             start, end = sel.start, sel.end
             if n is not None and (end > n or start < 0 or start > end):
@@ -183,7 +196,8 @@ class QdeWriter:
                 start, end = max(0, min(start, n)), max(0, min(end, n))
                 start = min(start, end)
             tag = "PlainTextSelection"
-            attrs.update(startPosition=str(layout.pos(start)), endPosition=str(layout.pos(end)))
+            if layout is not _RAW:
+                attrs.update(startPosition=str(layout.pos(start)), endPosition=str(layout.pos(end)))
         elif kind in ("pdf", "picture"):
             pts = (sel.first_x, sel.first_y, sel.second_x, sel.second_y) + ((sel.page,) if kind == "pdf" else ())
             if any(v is None for v in pts):
@@ -232,6 +246,8 @@ class QdeWriter:
                       description: Optional[str] = None, rich: Optional[Blob] = None) -> Iterator[etree._Element]:
         """Children of a ``TextSourceType`` in schema order; fills ``plainTextPath``/``richTextPath``
         in ``attrs`` (which the caller has not written yet)."""
+        if text is None and as_file and any(s.kind == "text" for s in selections):
+            text = self.missing_text(keep_path, selections, where)
         layout = TextLayout(text, self.profile) if text is not None else None
         inline = None
         if layout is not None:
@@ -240,7 +256,8 @@ class QdeWriter:
                 attrs["plainTextPath"] = path
             else:
                 inline = layout.text
-        elif keep_path and not keep_path.lower().startswith("internal:"):
+        elif keep_path and (as_file or not keep_path.lower().startswith("internal:")):
+            # A missing file keeps the path it had (even an internal one): it names what to put back.
             attrs["plainTextPath"] = keep_path
         if rich is not None and self.profile.rich_text:
             if rich.name.lower().endswith(".txt"):
@@ -269,12 +286,36 @@ class QdeWriter:
         for vv in values:
             yield self.value(vv, where)
 
-    def representation(self, tag: str, rep: Representation, where: str) -> etree._Element:
-        """A nested ``TextSourceType`` (PDF selection Representation, picture TextDescription), inline text."""
+    def missing_text(self, path: Optional[str], selections: list[Selection], where: str) -> Optional[str]:
+        """A text source whose text was not found: every selection is still written with the
+        positions it had; for QualCoder (which cannot open a source without its text file) a
+        stand-in text is returned: blanks, with each excerpt the model knows at its place."""
+        unit = self.p.position_unit
+        n = sum(1 for s in selections if s.kind == "text")
+        msg = (f"the text file {path or '(no path)'} was missing when the project was read; its {n} selection(s) "
+               f"keep their positions as read ({unit})")
+        if unit not in ("unknown", self.profile.unit) and self.profile.name != "qualcoder":
+            msg += f", not converted to this target's unit ({self.profile.unit})"
+        if self.profile.name != "qualcoder":
+            self.diag.warn("source-text-missing", msg + "; the source keeps its path", where)
+            return None
+        ends = [s.end for s in selections if s.kind == "text" and s.end is not None]
+        chars = [" "] * max(ends, default=0)
+        for s in selections:
+            if s.kind == "text" and s.text and s.start is not None and s.end is not None \
+                    and s.end - s.start == len(s.text) and s.start >= 0:
+                chars[s.start:s.end] = list(s.text)
+        self.diag.warn("source-text-missing", msg + "; QualCoder needs a text file, so a stand-in of blanks (with "
+                       "the excerpts the input named) is written in its place", where)
+        return "".join(chars)
+
+    def representation(self, tag: str, rep: Representation, where: str, as_file: bool = False) -> etree._Element:
+        """A nested ``TextSourceType`` (PDF selection Representation, picture TextDescription, Note),
+        its text inline unless ``as_file``."""
         attrs = _attrs(guid=self.g(rep.guid), name=rep.name)
         attrs.update(self.meta(rep.meta, where))
         kids = list(self.text_children(rep.guid, rep.text, rep.selections, rep.codings, rep.note_refs,
-                                       rep.variable_values, where, attrs, as_file=False,
+                                       rep.variable_values, where, attrs, as_file=as_file,
                                        keep_path=rep.plain_text_path, description=rep.description,
                                        rich=rep.rich_text))
         kids += self.extras(attrs, rep.extras)

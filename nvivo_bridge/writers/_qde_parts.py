@@ -73,7 +73,9 @@ def write_body(w: "QdeWriter", xf: Any) -> None:
                 # Project.counts() counts the selections and codings of sources only.
                 before = (w.counts["selections"], w.counts["codings"])
                 # A Note is a TextSourceType like a Representation: same element shape.
-                xf.write(w.representation("Note", n, f"note {n.name or n.guid}"))
+                # QualCoder reads a journal only from a note's text file.
+                xf.write(w.representation("Note", n, f"note {n.name or n.guid}",
+                                          as_file=w.profile.name == "qualcoder"))
                 w.counts["notes"] += 1
                 w.counts["selections"], w.counts["codings"] = before
     if p.links:
@@ -212,8 +214,10 @@ def _source(w: "QdeWriter", xf: Any, src: Source) -> None:
                 if s.kind == "pdf" and (el := w.selection(s, None, where)) is not None:
                     xf.write(el)
             if src.text is not None or any(s.kind == "text" for s in src.selections):
+                # QualCoder reads a PDF's attributes only from its Representation (the text source it makes).
+                moved = list(src.variable_values) if w.profile.name == "qualcoder" else []
                 rattrs = _attrs(guid=w.g(w.rep_guid(src)), name=src.representation_name)
-                rkids = w.text_children(w.rep_guid(src), src.text, src.selections, [], [], [], where, rattrs,
+                rkids = w.text_children(w.rep_guid(src), src.text, src.selections, [], [], moved, where, rattrs,
                                         as_file=True, keep_path=src.plain_text_path, rich=src.rich_text)
                 first = list(_take_head(rkids))
                 with xf.element("Representation", rattrs):
@@ -237,8 +241,10 @@ def _source(w: "QdeWriter", xf: Any, src: Source) -> None:
             xf.write(w.coding(c, where))
         for g in src.note_refs:
             xf.write(E("NoteRef", targetGUID=w.g(g)))
-        for vv in src.variable_values:
-            xf.write(w.value(vv, where))
+        if not (src.kind == "pdf" and w.profile.name == "qualcoder" and (
+                src.text is not None or any(s.kind == "text" for s in src.selections))):
+            for vv in src.variable_values:
+                xf.write(w.value(vv, where))
         for el in extra:
             xf.write(el)
     w.counts["sources"] += 1

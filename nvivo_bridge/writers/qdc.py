@@ -34,6 +34,9 @@ def build(project: Project, diag: Diagnostics, target: str = "standard") -> tupl
         raise WriteError("the project has no codes, and a codebook must hold at least one",
                          hint="write a .qdpx or .xlsx instead, or add codes")
     profile = get_profile(target)
+    if profile.name == "qualcoder":
+        from ._qualcoder import adapt_codebook
+        project = adapt_codebook(project, diag)
     g = GuidFormatter(project.guid_case if profile.guid_case == "project" else profile.guid_case, diag)
     root = etree.Element(_q("CodeBook"), nsmap={None: NS},
                          origin=f"nvivo-bridge {__version__} (target={profile.name})")

@@ -26,6 +26,7 @@ from ..model import Blob, Project
 from ..options import Limits, WriteOptions
 from ._profiles import Profile, get_profile
 from ._qde import QdeWriter, Sink
+from ._qualcoder import adapt as adapt_for_qualcoder
 
 __all__ = ["write", "write_qde", "prepare"]
 
@@ -136,6 +137,8 @@ def write(project: Project, path: Path, diag: Diagnostics, options: WriteOptions
     path = Path(path)
     profile = get_profile(options.target)
     project = prepare(project, diag)
+    if profile.name == "qualcoder":
+        project = adapt_for_qualcoder(project, diag)
     sink: Optional[_ZipSink] = None
     try:
         with atomic_file(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -188,6 +191,8 @@ def write_qde(project: Project, path: Path, diag: Diagnostics, options: WriteOpt
     path = Path(path)
     profile = get_profile(options.target)
     project = prepare(project, diag)
+    if profile.name == "qualcoder":
+        project = adapt_for_qualcoder(project, diag)
     try:
         with atomic_file(path) as tmp, open(tmp, "wb") as stream:
             counts = QdeWriter(project, profile, diag, _QdeSink(), options.progress).write(stream)
