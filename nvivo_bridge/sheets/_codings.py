@@ -10,7 +10,7 @@ import pandas as pd
 from ..coding_index import format_ms
 from ..model import split_path
 from ._context import Context, TableRows
-from ._values import date_only, to_datetimes, typed_column, unique_names, value_kinds
+from ._values import date_only, kept_as_text, to_datetimes, typed_column, unique_names, value_kinds
 
 __all__ = ["codings_table", "codings_rows", "CODINGS_FIXED", "case_variable_names"]
 
@@ -93,7 +93,11 @@ class _CodingRows:
         has_transcripts = any(tr.selections for src in ctx.project.sources.values() for tr in src.transcripts)
         self.transcripts = _transcript_texts(ctx) if has_transcripts else None
         # Parsed once: 8 bytes a row, and a chunk alone cannot tell whether the column is dates only.
-        self.coded_at = to_datetimes(idx.coded_at).to_numpy()
+        coded_at = to_datetimes(idx.coded_at)
+        if kept_as_text(coded_at):
+            ctx.diag.warn("datetime-as-text", f"{kept_as_text(coded_at)} coding time(s) are unreadable or outside "
+                          "the years a spreadsheet holds (1900–9999); kept as text", "table Codings column coded_at")
+        self.coded_at = coded_at.to_numpy()
         self.columns = CODINGS_FIXED + self.var_names + ["memo"] + self.level_names
 
     def date_columns(self) -> frozenset:
