@@ -10,7 +10,7 @@ import pandas as pd
 from ..coding_index import format_ms
 from ..model import split_path
 from ._context import Context, TableRows
-from ._values import date_only, kept_as_text, to_datetimes, typed_column, unique_names, value_kinds
+from ._values import date_only, extra_column_names, kept_as_text, to_datetimes, typed_column, unique_names, value_kinds
 
 __all__ = ["codings_table", "codings_rows", "CODINGS_FIXED", "case_variable_names"]
 
@@ -20,7 +20,7 @@ CODINGS_FIXED = ["coding_guid", "selection_guid", "source", "source_guid", "code
 
 def case_variable_names(ctx: Context, taken: list[str]) -> list[str]:
     """Column names for the case variables, made unique against ``taken``."""
-    return unique_names([v.name for v in ctx.case_vars], taken=taken, suffix=" (variable)")
+    return extra_column_names(taken, [v.name for v in ctx.case_vars], "variable")
 
 
 def _joined(values: list) -> Any:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+import re
 from typing import Any, Iterable, Optional
 
 import numpy as np
 import pandas as pd
 
 __all__ = ["to_datetimes", "parse_datetime", "typed_value", "typed_column", "value_kinds", "date_only",
-           "unique_names", "kept_as_text", "EXCEL_YEARS", "INT64_RANGE"]
+           "unique_names", "extra_column_names", "kept_as_text", "EXCEL_YEARS", "INT64_RANGE"]
 
 #: The years a date in a table holds: Excel counts days from 1900, and pandas' datetime64[ns]
 #: stops in April 2262 (Python's datetime has no year 0 or below).  A date outside them is kept
@@ -161,3 +162,21 @@ def unique_names(wanted: Iterable[str], taken: Iterable[str] = (), suffix: str =
         used.add(cand.lower())
         out.append(cand)
     return out
+
+
+# What a header cell cannot hold (XML 1.0 controls, surrogates, U+FFFE/U+FFFF), removed before
+# names are compared, so two names differing only there cannot end up as equal headers.
+_HEADER_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def extra_column_names(fixed: Iterable[str], names: Iterable[Optional[str]], kind: str = "") -> list[str]:
+    """The one column-naming rule of every table writer: header names for the columns that follow
+    a table's ``fixed`` columns (variables, case attributes, cases, a matrix's own columns).
+
+    Each name is cleaned as a header cell is (control characters removed, empty → ``(unnamed)``);
+    one that takes the name of a fixed column or of an earlier one gets `` (<kind>)``
+    (``kind="variable"`` → ``source (variable)``); any further clash gets `` (2)``, `` (3)``…  Names are compared
+    case-insensitively, as Excel, pandas users and file systems confuse them.  The result never
+    repeats a fixed name nor itself, and has one entry per name, in order."""
+    clean = [_HEADER_BAD.sub("", str(n)) if n is not None else "" for n in names]
+    return unique_names(clean, taken=list(fixed), suffix=f" ({kind})" if kind else "")
