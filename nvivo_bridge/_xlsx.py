@@ -13,7 +13,29 @@ from typing import Any, Iterator, Optional
 from .errors import ReadError
 from .options import Limits
 
-__all__ = ["bounded_rows"]
+__all__ = ["bounded_rows", "save_workbook"]
+
+
+def save_workbook(wb: Any, path: Any) -> None:
+    """``wb.save(path)``, but a failed save (disk full…) closes the half-written archive at once
+    and quietly: openpyxl leaves it open, and its finaliser then prints a traceback at exit when it
+    tries once more to write to the full disk."""
+    import datetime
+    import zipfile
+
+    from openpyxl.writer.excel import ExcelWriter
+
+    archive = zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+    try:
+        wb.properties.modified = datetime.datetime.now(tz=datetime.timezone.utc).replace(tzinfo=None)
+        ExcelWriter(wb, archive).write_data()
+    except BaseException:
+        try:
+            archive.close()  # fails again on a full disk, but drops the file: nothing is left to retry
+        except Exception:  # noqa: BLE001 - the first error is the one to report
+            pass
+        raise
+    archive.close()
 
 
 def bounded_rows(ws: Any, path: str, limits: Limits, min_row: int = 1, max_row: Optional[int] = None,

@@ -99,6 +99,7 @@ def batch(inputs, outdir, to_format, recursive, patterns, nvivo_folders, workers
     Example: nvivo-bridge batch archive/ --recursive -o out/ --to xlsx --workers 2
     """
     from ..batch import REPORT_NAME, load_report, plan_batch
+    from .._io import make_output_dir
     from ..batch_run import run_batch
 
     if not inputs and not nvivo_folders:
@@ -108,7 +109,9 @@ def batch(inputs, outdir, to_format, recursive, patterns, nvivo_folders, workers
     plan = plan_batch(inputs, outdir, to_format, recursive=recursive, patterns=patterns, nvivo_folders=nvivo_folders,
                       from_format=from_format, positions=positions, strict=strict, force=force, resume_from=previous, report=report,
                       write=_writer_options(target, encoding, raw_csv, map_file, group_by, lang, unmapped))
-    outdir.mkdir(parents=True, exist_ok=True)
+    # Before any work, report folder first: a report that cannot be written fails at once.
+    for folder in dict.fromkeys([report.parent, outdir]):
+        make_output_dir(folder)
     start = time.perf_counter()
     try:
         with _progress(plan.total, quiet) as on_result:
