@@ -105,13 +105,19 @@ def text_lines(text: str) -> list[str]:
     return lines
 
 
-def docx_lines(data: bytes, path: Path) -> list[str]:
-    """Paragraph texts of a Word document, in order (soft breaks become separate lines)."""
+def docx_lines(data: bytes, path: Path, diag: Optional[Diagnostics] = None) -> list[str]:
+    """Every line of text in a Word document's body, in order: paragraphs (soft breaks make
+    separate lines), table rows (cells joined by tabs), content controls, tracked insertions,
+    hyperlinks, fields and text boxes.  What is left out (tracked deletions, embedded documents
+    or objects, unknown elements) is reported once per kind in ``diag``."""
+    from ._docx_text import body_lines
+
     doc = _open_docx(data, path)
-    out: list[str] = []
-    for para in doc.paragraphs:
-        out.extend(para.text.replace("\r", "\n").split("\n"))
-    return out
+    lines, skipped = body_lines(doc.element.body)
+    if diag is not None:
+        for what, n in skipped.items():
+            diag.warn("docx-skipped", f"{n} {what} in the Word document were not read", str(path))
+    return lines
 
 
 def docx_tables(data: bytes, path: Path) -> list[list[list[str]]]:
