@@ -2,11 +2,11 @@
 (Users, CodeBook, Variables, Cases, Sources, Notes, Links, Sets, Graphs, Description, NoteRef)."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterator
 
 from lxml import etree
 
-from ..model import Source
+from ..model import MAX_CODE_DEPTH, Source
 from ._qde import _SRC_TAG, E, SE, _attrs, xml_safe
 from ._values import color
 
@@ -123,41 +123,96 @@ def _code_element(w: "QdeWriter", code: Any) -> tuple[dict[str, str], list]:
     return attrs, w.extras(attrs, code.extras)
 
 
-def _codes(w: "QdeWriter", xf: Any) -> None:
-    """The nested code tree, depth first; codes caught in a parent cycle are written at the top."""
-    index = w.p.children_index()
-    written: set[str] = set()
+def code_tree(project: Any, diag: Any) -> Iterator[tuple[str, str, int]]:
+    """The code tree in writing order, shared by the .qde and .qdc writers: ``("open", guid,
+    level)`` for a code with children written inside it, ``("leaf", guid, level)`` for one
+    written whole, ``("close", guid, level)`` after an opened code's children.
 
-    def emit(guid: str, depth: int) -> None:
+    Iterative, so every depth up to :data:`~nvivo_bridge.model.MAX_CODE_DEPTH` (the readers'
+    limit) is nested as it is; codes below it are written at that level, under the deepest
+    ancestor that fits (warning ``code-too-deep``); codes whose parents form a cycle are written at
+    the top (warning ``code-cycle``)."""
+    index = project.children_index()
+    done: set[str] = set()
+    flattened = 0
+    for top, cyclic in [(g, False) for g in index.get(None, [])] + [(g, True) for g in project.codes]:
+        if top in done:
+            continue
+        if cyclic:
+            diag.warn("code-cycle", "a code whose parents form a cycle is written at the top level",
+                      f"code {project.codes[top].name}")
+        stack: list[tuple[str, Iterator[str], int]] = []
+        pending = [(top, 1)]
+        while pending or stack:
+            if pending:
+                guid, level = pending.pop()
+                done.add(guid)
+                children = [c for c in index.get(guid, []) if c not in done]
+                if children and level < MAX_CODE_DEPTH:
+                    yield "open", guid, level
+                    stack.append((guid, iter(children), level))
+                elif children:  # the deepest level: the code's subtree follows it, flat
+                    yield "leaf", guid, level
+                    below = [c for c in _subtree(index, children, done)]
+                    flattened += len(below)
+                    for c in below:
+                        done.add(c)
+                        yield "leaf", c, level
+                else:
+                    yield "leaf", guid, level
+                continue
+            guid, it, level = stack[-1]
+            child = next((c for c in it if c not in done), None)
+            if child is None:
+                stack.pop()
+                yield "close", guid, level
+            else:
+                pending.append((child, level + 1))
+    if flattened:
+        diag.warn("code-too-deep", f"{flattened} code(s) lie deeper than {MAX_CODE_DEPTH} levels, the most a "
+                  f"REFI-QDA file holds; they were written at level {MAX_CODE_DEPTH}, after their ancestor there")
+
+
+def _subtree(index: dict, children: list, done: set) -> Iterator[str]:
+    """Every code below ``children`` (depth first, in order), iteratively."""
+    stack = list(reversed(children))
+    seen: set[str] = set()
+    while stack:
+        g = stack.pop()
+        if g in done or g in seen:
+            continue
+        seen.add(g)
+        yield g
+        stack.extend(reversed(index.get(g, [])))
+
+
+def _codes(w: "QdeWriter", xf: Any) -> None:
+    """The nested code tree (see :func:`code_tree`), streamed into ``xf``."""
+    open_: list[tuple[Any, list]] = []
+    for step, guid, _ in code_tree(w.p, w.diag):
+        if step == "close":
+            cm, kids = open_.pop()
+            for k in kids:
+                xf.write(k)
+            cm.__exit__(None, None, None)
+            continue
         code = w.p.codes[guid]
-        written.add(guid)
         attrs, kids = _code_element(w, code)
-        children = [c for c in index.get(guid, []) if c not in written]
-        if not children or depth > 200:
+        w.counts["codes"] += 1
+        if step == "leaf":
             el = E("Code", attrs)
             w.desc(el, code.description)
             w.refs(el, "NoteRef", code.note_refs)
             el.extend(kids)
             xf.write(el)
-        else:
-            with xf.element("Code", attrs):
-                if code.description:
-                    xf.write(w.desc(None, code.description))
-                for g in code.note_refs:
-                    xf.write(E("NoteRef", targetGUID=w.g(g)))
-                for c in children:
-                    emit(c, depth + 1)
-                for k in kids:
-                    xf.write(k)
-        w.counts["codes"] += 1
-
-    for root in index.get(None, []):
-        emit(root, 0)
-    for guid in w.p.codes:
-        if guid not in written:
-            w.diag.warn("code-cycle", "a code whose parents form a cycle is written at the top level",
-                        f"code {w.p.codes[guid].name}")
-            emit(guid, 0)
+            continue
+        cm = xf.element("Code", attrs)
+        cm.__enter__()
+        if code.description:
+            xf.write(w.desc(None, code.description))
+        for g in code.note_refs:
+            xf.write(E("NoteRef", targetGUID=w.g(g)))
+        open_.append((cm, kids))
 
 
 def _file_path(w: "QdeWriter", src: Source) -> str | None:
