@@ -92,7 +92,10 @@ def _read_xlsx(path: Path, limits: Limits, header_only: bool) -> Tables:
     _check_zip(path, limits)
     from openpyxl import load_workbook
 
-    from .._xlsx import bounded_rows
+    from .._xlsx import bounded_rows, check_row_counts
+
+    if not header_only:
+        check_row_counts(path, str(path), limits)
 
     try:
         wb = load_workbook(path, read_only=True, data_only=True)

@@ -177,9 +177,10 @@ def tsv_grid(lines: list[str]) -> list[list[str]]:
 
 def xlsx_grid(data: bytes, path: Path, limits: Optional[Limits] = None) -> tuple[str, list[list[Any]]]:
     """``(sheet title, rows)`` of the first worksheet that has any value (within ``limits.max_cells``)."""
-    from ..._xlsx import bounded_rows
+    from ..._xlsx import bounded_rows, check_row_counts
 
     limits = limits or Limits.from_env()
+    check_row_counts(data, str(path), limits)
     import io
 
     import openpyxl
