@@ -3,12 +3,10 @@ beyond 2^63.  Every table writer keeps them (as text where the format cannot hol
 never crashes."""
 from __future__ import annotations
 
-import datetime as dt
 import warnings
 from pathlib import Path
 
 import openpyxl
-import pytest
 from hypothesis import HealthCheck, Phase, given, settings, strategies as st
 
 import nvivo_bridge

@@ -12,7 +12,7 @@ from hypothesis import given, settings, strategies as st
 
 from nvivo_bridge.readers._safe import decode_text, detect_encoding
 
-from ._kit import S1, cli, expect_error, expect_ok, qdpx, run_bounded, simple_doc, snapshot, assert_same_tree
+from ._kit import cli, expect_error, expect_ok, qdpx, run_bounded, simple_doc, snapshot, assert_same_tree
 
 WORDS = "Grüße aus Köln, señor – “quoted” text. Привет! "
 
