@@ -241,10 +241,10 @@ def _nul_pattern(head: bytes) -> Optional[str]:
     head = head[: len(head) - len(head) % 4]
     if len(head) < 4 or sum(map(head.count, _CONTROL_BYTES)) * 16 < len(head):
         return None
-    quarter = [head[k::4].count(0) / (len(head) // 4) for k in range(4)]
-    if quarter[3] == 1 and quarter[2] > 0.5:
+    # UTF-32: the top byte of every unit is 0 and the next one at most 0x10 (U+10FFFF is the last).
+    if not any(head[3::4]) and max(head[2::4]) <= 0x10 and any(head[0::4]):
         return "utf-32-le"
-    if quarter[0] == 1 and quarter[1] > 0.5:
+    if not any(head[0::4]) and max(head[1::4]) <= 0x10 and any(head[3::4]):
         return "utf-32-be"
     odd, even = head[1::2].count(0) / (len(head) // 2), head[0::2].count(0) / (len(head) // 2)
     if odd > 0.3 and even * 2 < odd:  # Latin text: the NULs are the high bytes
