@@ -62,25 +62,25 @@ def check_row_counts(source: Any, path: str, limits: Limits) -> None:
 
 
 def save_workbook(wb: Any, path: Any) -> None:
-    """``wb.save(path)``, but a failed save (disk full…) closes the half-written archive at once
-    and quietly: openpyxl leaves it open, and its finaliser then prints a traceback at exit when it
-    tries once more to write to the full disk."""
-    import datetime
+    """``wb.save(path)``; when the save fails (disk full…), the zip archive openpyxl leaves open
+    is closed at once and quietly.  Left alone, its finaliser tries once more to write to the
+    full disk when the program ends and prints a traceback after the one-line error."""
     import zipfile
 
-    from openpyxl.writer.excel import ExcelWriter
-
-    archive = zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
     try:
-        wb.properties.modified = datetime.datetime.now(tz=datetime.timezone.utc).replace(tzinfo=None)
-        ExcelWriter(wb, archive).write_data()
-    except BaseException:
-        try:
-            archive.close()  # fails again on a full disk, but drops the file: nothing is left to retry
-        except Exception:  # noqa: BLE001 - the first error is the one to report
-            pass
+        wb.save(path)
+    except BaseException as exc:
+        tb = exc.__traceback__
+        while tb is not None:  # openpyxl's save_workbook holds the archive in a local
+            for value in list(tb.tb_frame.f_locals.values()):
+                archive = value if isinstance(value, zipfile.ZipFile) else getattr(value, "_archive", None)
+                if isinstance(archive, zipfile.ZipFile) and archive.fp is not None:
+                    try:
+                        archive.close()  # fails again on a full disk, but lets go of the file
+                    except Exception:  # noqa: BLE001 - the first error is the one to report
+                        pass
+            tb = tb.tb_next
         raise
-    archive.close()
 
 
 def bounded_rows(ws: Any, path: str, limits: Limits, min_row: int = 1, max_row: Optional[int] = None,
