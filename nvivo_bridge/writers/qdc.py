@@ -17,7 +17,7 @@ from ..model import Project
 from ..options import WriteOptions
 from ._profiles import get_profile
 from ._qde import xml_safe
-from ._qde_parts import code_tree
+from ._code_tree import code_tree
 from ._values import GuidFormatter, color
 
 __all__ = ["write", "NS"]
