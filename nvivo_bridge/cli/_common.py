@@ -12,7 +12,7 @@ import click
 from ..errors import EXIT_FAILED, NvivoBridgeError
 
 __all__ = ["handle_errors", "read_options", "target_option", "force_option", "quiet_option", "echo_err", "echo_out",
-           "escape_controls", "escaped",
+           "escape_controls", "escaped", "EscapedPath",
            "print_ledger", "print_issues"]
 
 
@@ -43,6 +43,15 @@ def escaped(obj: Any) -> Any:
     if isinstance(obj, (list, tuple)):
         return type(obj)(escaped(v) for v in obj)
     return obj
+
+
+class EscapedPath(click.Path):
+    """``click.Path`` whose checks (``exists=True``, ``file_okay=False``…) name the path with its
+    control characters escaped: click prints these messages itself, before any command runs."""
+
+    def fail(self, message: str, param: Any = None, ctx: Any = None) -> Any:
+        """Fail with the message escaped (see :func:`escape_controls`)."""
+        return super().fail(escape_controls(str(message)), param, ctx)
 
 
 def echo_err(message: str) -> None:

@@ -10,7 +10,7 @@ from typing import Iterator
 import click
 
 from . import main
-from ._common import echo_err, force_option, handle_errors, quiet_option, read_options, target_option
+from ._common import EscapedPath, echo_err, force_option, handle_errors, quiet_option, read_options, target_option
 
 
 @contextlib.contextmanager
@@ -59,18 +59,18 @@ def _writer_options(target, encoding, raw_csv, map_file, group_by, lang, unmappe
 
 
 @main.command()
-@click.argument("inputs", nargs=-1, type=click.Path(exists=True, path_type=Path))
-@click.option("-o", "--outdir", type=click.Path(file_okay=False, path_type=Path), required=True,
+@click.argument("inputs", nargs=-1, type=EscapedPath(exists=True, path_type=Path))
+@click.option("-o", "--outdir", type=EscapedPath(file_okay=False, path_type=Path), required=True,
               help="Output folder; outputs mirror the inputs' relative paths.")
 @click.option("--to", "to_format", required=True, type=click.Choice(["xlsx", "csv", "json", "qdpx", "qdc", "cipp"]),
               help="Output format of every input.")
 @click.option("--recursive", is_flag=True, help="Search folders and all their subfolders.")
 @click.option("--pattern", "patterns", multiple=True, metavar="GLOB",
               help="Only files in folders whose name (or relative path) matches GLOB; repeatable.")
-@click.option("--nvivo-folder", "nvivo_folders", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+@click.option("--nvivo-folder", "nvivo_folders", multiple=True, type=EscapedPath(exists=True, file_okay=False, path_type=Path),
               help="A folder of NVivo exports converted as ONE project; repeatable.")
 @click.option("--workers", type=click.IntRange(min=1), help="Worker processes (default: number of CPUs).")
-@click.option("--report", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--report", type=EscapedPath(dir_okay=False, path_type=Path),
               help="Report file, .csv or .json (default: OUTDIR/batch-report.csv).")
 @click.option("--resume", is_flag=True, help="Skip inputs converted ok by the previous run (per its report) and unchanged since.")
 @click.option("--fail-fast", is_flag=True, help="Stop after the first failed input.")
@@ -78,7 +78,7 @@ def _writer_options(target, encoding, raw_csv, map_file, group_by, lang, unmappe
 @force_option("Replace existing outputs.")
 @read_options
 @target_option("qdpx/qdc: program the output is meant for.")
-@click.option("--map", "map_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+@click.option("--map", "map_file", type=EscapedPath(exists=True, dir_okay=False, path_type=Path),
               help="cipp: mapping file (.yaml or .csv) of codes to CIPP components.")
 @click.option("--group-by", multiple=True, metavar="ATTRIBUTE", help="cipp: case attribute to break down by; repeatable.")
 @click.option("--lang", type=click.Choice(["en", "id"]), help="cipp: language of sheet names and labels.")

@@ -178,3 +178,13 @@ def test_escape_controls_keeps_one_line(text):
     assert not any(ch in out for ch in "\x1b\r\n\x00\x85\u2028\u2029\u202e")
     if all(ch.isprintable() and ch not in "\u200e\u200f\u061c" for ch in text):
         assert out == text
+
+
+def test_click_path_checks_escape_the_name_too(work, proj):
+    (work / "afile").write_text("x")
+    for args in (("batch", "a\nError: forged", "-o", work / "out"),
+                 ("batch", proj, "-o", work / "afile", "--report", "r\x1b[2K.csv")):
+        result = cli(*args)
+        assert result.exit_code in (1, 2), result.stderr
+        assert not any(ln.startswith("Error: forged") for ln in result.stderr.splitlines()), result.stderr
+        assert "\x1b" not in result.stderr
