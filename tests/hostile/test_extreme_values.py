@@ -62,7 +62,8 @@ def test_extreme_values_are_kept_with_a_warning(tmp_path_factory, values, create
     tmp = tmp_path_factory.mktemp("x")
     project = _project(values, created)
     tables = nvivo_bridge.tables(project)
-    assert set(tables["Warnings"]["code"]) & {"variable-value-type", "value-as-text"}
+    assert {"variable-value-type", "datetime-as-text"} <= set(tables["Warnings"]["code"])
+    assert tables["Codings"]["coded_at"].iloc[0] == created  # the coding time, kept as its text
     cases = tables["Cases"]
     for vtype, value in values.items():
         assert str(cases[f"V {vtype}"].iloc[0]) == value or cases[f"V {vtype}"].iloc[0] == int(value)
@@ -79,6 +80,7 @@ def test_extreme_values_are_kept_with_a_warning(tmp_path_factory, values, create
     text = (tmp / "out_csv" / "Cases.csv").read_text("utf-8-sig")
     for value in values.values():
         assert value in text
+    assert created in (tmp / "out_csv" / "Codings.csv").read_text("utf-8-sig")
 
 
 def test_extreme_values_through_the_cli(tmp_path):
