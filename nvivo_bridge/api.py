@@ -50,6 +50,9 @@ def read(path: PathLike, format: Optional[str] = None, *, positions: str = "auto
     path = Path(path)
     if not path.exists():
         raise ReadError("no such file or folder", str(path), hint="check the path")
+    if not path.is_dir():
+        from .readers._safe import check_regular_file
+        check_regular_file(path)  # before any reader opens it: /dev/zero, FIFOs, devices → exit 4
     fmt = formats.get_format(format, "reader") if format else formats.guess_input_format(path)
     diag = diag if diag is not None else Diagnostics()
     options = ReadOptions(positions=positions, limits=limits or Limits.from_env(), extra=dict(extra))

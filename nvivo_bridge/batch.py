@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Iterable, Optional, Sequence
 
-from ._io import atomic_file
+from ._io import atomic_file, make_output_dir
 from .errors import ReadError, UsageError
 from .formats import FORMATS
 
@@ -273,7 +273,7 @@ def write_report(results: Sequence[Result], path: os.PathLike | str) -> Path:
         writer.writeheader()
         writer.writerows(asdict(r) for r in results)
         text = buf.getvalue()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_output_dir(path.parent)
     with atomic_file(path) as tmp:
         # utf-8-sig: Excel opens the CSV with the right encoding; json.loads/csv read it back unchanged.
         tmp.write_text(text, encoding="utf-8-sig" if path.suffix.lower() != ".json" else "utf-8", newline="")

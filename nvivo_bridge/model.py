@@ -33,12 +33,16 @@ __all__ = [
     "norm_guid", "norm_name", "escape_name", "split_path", "Blob", "User", "Code", "Variable", "VariableValue",
     "Coding", "Selection", "SyncPoint", "Transcript", "Representation", "Source", "Case", "Note",
     "Link", "Set", "Vertex", "Edge", "Graph", "Table", "Project", "SOURCE_KINDS", "SELECTION_KINDS",
-    "VARIABLE_TYPES",
+    "VARIABLE_TYPES", "MAX_CODE_DEPTH",
 ]
 
 SOURCE_KINDS = ("text", "pdf", "picture", "audio", "video")
 SELECTION_KINDS = ("text", "pdf", "picture", "audio", "video", "transcript")
 VARIABLE_TYPES = ("Text", "Boolean", "Integer", "Float", "Date", "DateTime")
+#: The deepest code tree (levels, 1 = top) that readers accept and writers nest: a .qde holds
+#: ``Project/CodeBook/Codes`` above the codes and a ``Description`` below the deepest one, and
+#: libxml2 refuses elements nested deeper than 256.  Writers put codes below it at this level.
+MAX_CODE_DEPTH = 250
 
 Guid = str
 
@@ -511,21 +515,26 @@ class Project:
     def code_paths(self) -> dict[Guid, str]:
         """Every code's path, computed in one pass (use this in loops, not ``code_path``)."""
         paths: dict[Guid, str] = {}
-
-        def path_of(g: Guid, depth: int = 0) -> str:
-            if g in paths:
-                return paths[g]
-            code = self.codes[g]
-            own = escape_name(code.name)
-            if code.parent and code.parent in self.codes and depth < 10_000 and code.parent != g:
-                p = path_of(code.parent, depth + 1) + "/" + own
-            else:
-                p = own
-            paths[g] = p
-            return p
-
-        for g in self.codes:
-            path_of(g)
+        codes = self.codes
+        for g in codes:  # iterative: a tree may be thousands of levels deep, or loop back on itself
+            chain: list[Guid] = []
+            on_chain: set[Guid] = set()
+            prefix: Optional[str] = None
+            cur = g
+            while True:
+                if cur in paths:
+                    prefix = paths[cur]
+                    break
+                chain.append(cur)
+                on_chain.add(cur)
+                parent = codes[cur].parent
+                if not parent or parent not in codes or parent in on_chain:
+                    break
+                cur = parent
+            for c in reversed(chain):
+                own = escape_name(codes[c].name)
+                prefix = own if prefix is None else prefix + "/" + own
+                paths[c] = prefix
         return paths
 
     def code_by_path(self, path: str) -> Optional[Code]:

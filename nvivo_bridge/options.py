@@ -19,6 +19,8 @@ class Limits:
     ``max_members``: most members a zip may list.  ``max_total_bytes``: sum of uncompressed sizes read.
     ``max_xml_depth``: deepest element nesting accepted.  ``max_text_chars``: longest source text.
     ``max_cells``: most cells (empty rows count one) read from one worksheet.
+    ``max_rows``: most rows holding a value read from one worksheet (an NVivo export or codebook
+    sheet); checked while the sheet is streamed, so a 1,048,576-row sheet stops early.
     """
 
     max_member_bytes: int = 512 * MB
@@ -28,6 +30,7 @@ class Limits:
     max_xml_depth: int = 256
     max_text_chars: int = 256 * MB
     max_cells: int = 20_000_000
+    max_rows: int = 200_000
 
     @classmethod
     def from_env(cls, environ: Optional[Mapping[str, str]] = None) -> "Limits":
@@ -60,6 +63,7 @@ ENV_LIMITS: dict[str, tuple[str, int]] = {
     "NVIVO_BRIDGE_MAX_XML_DEPTH": ("max_xml_depth", 1),
     "NVIVO_BRIDGE_MAX_TEXT_CHARS": ("max_text_chars", 1),
     "NVIVO_BRIDGE_MAX_CELLS": ("max_cells", 1),
+    "NVIVO_BRIDGE_MAX_ROWS": ("max_rows", 1),
 }
 assert {f for f, _ in ENV_LIMITS.values()} == {f.name for f in fields(Limits)}
 

@@ -123,7 +123,8 @@ def _stream(path: Path, options: ReadOptions, kind: str, schema: Optional[etree.
             archive = stack.enter_context(SafeZip(path, options.limits))
             stream = stack.enter_context(archive.open(_qde_member(archive)))
         else:
-            if path.stat().st_size > options.limits.max_member_bytes:
+            from .readers._safe import check_regular_file
+            if check_regular_file(path).st_size > options.limits.max_member_bytes:
                 raise ReadError("file too large", str(path))
             stream = stack.enter_context(open(path, "rb"))
         extra = {"schema": schema} if schema is not None else {}

@@ -1,36 +1,112 @@
 """Shared pieces of the commands: error → exit code mapping, option bundles, the ledger printout."""
 from __future__ import annotations
 
+import contextlib
 import functools
+import re
 import sys
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Iterator, Optional
 
 import click
 
 from ..errors import EXIT_FAILED, NvivoBridgeError
 
-__all__ = ["handle_errors", "read_options", "target_option", "force_option", "quiet_option", "echo_err",
+__all__ = ["handle_errors", "read_options", "target_option", "force_option", "quiet_option", "echo_err", "echo_out",
+           "escape_controls", "escaped", "EscapedPath",
            "print_ledger", "print_issues"]
 
 
+# C0/C1 controls, DEL, Unicode line/paragraph separators and the bidirectional overrides: a file
+# name or a code name holding them could start a forged line ("\nError: …") or reorder what the
+# terminal shows.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape_one(m: re.Match) -> str:
+    ch = m.group()
+    return _NAMED.get(ch) or (f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
+
+
+def escape_controls(text: str) -> str:
+    """``text`` with every control character written as an escape (``\\n``, ``\\x1b``, ``\\u202e``),
+    so that whatever a path or a name holds, what the CLI prints stays one honest line."""
+    return _CONTROL.sub(_escape_one, text) if _CONTROL.search(text) else text
+
+
+def escaped(obj: Any) -> Any:
+    """``obj`` (strings, lists, dicts) with :func:`escape_controls` applied to every string."""
+    if isinstance(obj, str):
+        return escape_controls(obj)
+    if isinstance(obj, dict):
+        return {escaped(k): escaped(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(escaped(v) for v in obj)
+    return obj
+
+
+class EscapedPath(click.Path):
+    """``click.Path`` whose checks (``exists=True``, ``file_okay=False``…) name the path with its
+    control characters escaped: click prints these messages itself, before any command runs."""
+
+    def fail(self, message: str, param: Any = None, ctx: Any = None) -> Any:
+        """Fail with the message escaped (see :func:`escape_controls`)."""
+        return super().fail(escape_controls(str(message)), param, ctx)
+
+
 def echo_err(message: str) -> None:
-    """Write one line to stderr."""
-    click.echo(message, err=True)
+    """Write one line to stderr (control characters escaped: see :func:`escape_controls`)."""
+    click.echo(escape_controls(str(message)), err=True)
+
+
+def echo_out(message: str) -> None:
+    """Write one line to stdout (control characters escaped)."""
+    click.echo(escape_controls(str(message)))
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so that every ``finally`` and ``except BaseException`` runs:
+    temporary outputs are removed (batch keeps its finished rows and report, as on Ctrl-C)."""
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    raise Terminated()
+
+
+@contextlib.contextmanager
+def _sigterm_raises() -> Iterator[None]:
+    """Make SIGTERM raise :class:`Terminated` while a command runs (by default it kills the
+    process at once, leaving ``*.tmp`` files beside the output)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers belong to the main thread (tests may run commands elsewhere)
+        return
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def handle_errors(func: Callable) -> Callable:
     """Run a command body; turn library errors into one-line messages and the documented exit codes.
 
     Unexpected exceptions become exit 1 with a one-line message too (no traceback), unless the
-    environment variable ``NVIVO_BRIDGE_DEBUG`` is set."""
+    environment variable ``NVIVO_BRIDGE_DEBUG`` is set.  SIGTERM is handled like Ctrl-C (exit 143)."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return func(*args, **kwargs)
+            with _sigterm_raises():
+                return func(*args, **kwargs)
         except NvivoBridgeError as exc:
             echo_err(f"Error: {exc}")
             sys.exit(exc.exit_code)
+        except Terminated:
+            echo_err("Terminated: no partial output was left behind.")
+            sys.exit(143)
         except KeyboardInterrupt:
             echo_err("Interrupted: no partial output was left behind.")
             sys.exit(130)

@@ -10,7 +10,7 @@ from typing import Iterator
 import click
 
 from . import main
-from ._common import echo_err, force_option, handle_errors, quiet_option, read_options, target_option
+from ._common import EscapedPath, echo_err, force_option, handle_errors, quiet_option, read_options, target_option
 
 _NAMED = 10  # ignored files named in the summary
 
@@ -67,18 +67,18 @@ def _writer_options(target, encoding, raw_csv, map_file, group_by, lang, unmappe
 
 
 @main.command()
-@click.argument("inputs", nargs=-1, type=click.Path(exists=True, path_type=Path))
-@click.option("-o", "--outdir", type=click.Path(file_okay=False, path_type=Path), required=True,
+@click.argument("inputs", nargs=-1, type=EscapedPath(exists=True, path_type=Path))
+@click.option("-o", "--outdir", type=EscapedPath(file_okay=False, path_type=Path), required=True,
               help="Output folder; outputs mirror the inputs' relative paths.")
 @click.option("--to", "to_format", required=True, type=click.Choice(["xlsx", "csv", "json", "qdpx", "qdc", "cipp"]),
               help="Output format of every input.")
 @click.option("--recursive", is_flag=True, help="Search folders and all their subfolders.")
 @click.option("--pattern", "patterns", multiple=True, metavar="GLOB",
               help="Only files in folders whose name (or relative path) matches GLOB; repeatable.")
-@click.option("--nvivo-folder", "nvivo_folders", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+@click.option("--nvivo-folder", "nvivo_folders", multiple=True, type=EscapedPath(exists=True, file_okay=False, path_type=Path),
               help="A folder of NVivo exports converted as ONE project; repeatable.")
 @click.option("--workers", type=click.IntRange(min=1), help="Worker processes (default: number of CPUs).")
-@click.option("--report", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--report", type=EscapedPath(dir_okay=False, path_type=Path),
               help="Report file, .csv or .json (default: OUTDIR/batch-report.csv).")
 @click.option("--resume", is_flag=True, help="Skip inputs converted ok by the previous run (per its report) and unchanged since.")
 @click.option("--fail-fast", is_flag=True, help="Stop after the first failed input.")
@@ -86,7 +86,7 @@ def _writer_options(target, encoding, raw_csv, map_file, group_by, lang, unmappe
 @force_option("Replace existing outputs.")
 @read_options
 @target_option("qdpx/qdc: program the output is meant for.")
-@click.option("--map", "map_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+@click.option("--map", "map_file", type=EscapedPath(exists=True, dir_okay=False, path_type=Path),
               help="cipp: mapping file (.yaml or .csv) of codes to CIPP components.")
 @click.option("--group-by", multiple=True, metavar="ATTRIBUTE", help="cipp: case attribute to break down by; repeatable.")
 @click.option("--lang", type=click.Choice(["en", "id"]), help="cipp: language of sheet names and labels.")
@@ -107,6 +107,7 @@ def batch(inputs, outdir, to_format, recursive, patterns, nvivo_folders, workers
     Example: nvivo-bridge batch archive/ --recursive -o out/ --to xlsx --workers 2
     """
     from ..batch import REPORT_NAME, load_report, plan_batch
+    from .._io import make_output_dir
     from ..batch_run import run_batch
 
     if not inputs and not nvivo_folders:
@@ -116,7 +117,9 @@ def batch(inputs, outdir, to_format, recursive, patterns, nvivo_folders, workers
     plan = plan_batch(inputs, outdir, to_format, recursive=recursive, patterns=patterns, nvivo_folders=nvivo_folders,
                       from_format=from_format, positions=positions, strict=strict, force=force, resume_from=previous, report=report,
                       write=_writer_options(target, encoding, raw_csv, map_file, group_by, lang, unmapped))
-    outdir.mkdir(parents=True, exist_ok=True)
+    # Before any work, report folder first: a report that cannot be written fails at once.
+    for folder in dict.fromkeys([report.parent, outdir]):
+        make_output_dir(folder)
     start = time.perf_counter()
     try:
         with _progress(plan.total, quiet) as on_result:

@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 
 from . import main
-from ._common import force_option, handle_errors, print_issues, quiet_option, read_options
+from ._common import echo_err, force_option, handle_errors, print_issues, quiet_option, read_options
 
 
 @main.command()
@@ -60,4 +60,4 @@ def cipp(input, output, mapping, group_by, lang, unmapped, coder, coder_dedupe, 
     write(project, output, "cipp", diag=diag, **extra)
     print_issues(list(project.issues) + diag.finish(), quiet)
     if not quiet:
-        click.echo(f"{input} → {output}", err=True)
+        echo_err(f"{input} → {output}")

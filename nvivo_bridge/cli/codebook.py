@@ -7,7 +7,7 @@ import click
 
 from ..errors import Diagnostics
 from . import main
-from ._common import (echo_err, force_option, handle_errors, print_issues, quiet_option, read_options,
+from ._common import (echo_err, escape_controls, force_option, handle_errors, print_issues, quiet_option, read_options,
                       target_option)
 
 _target = target_option("Program the codebook is meant for (taguette: a .csv Taguette's codebook import takes).",
@@ -78,7 +78,9 @@ def merge_codebooks(inputs, output: Path, conflicts_path, target, force, quiet) 
         echo_err(f"{len(inputs)} codebooks → {output}: codes {written.get('codes', 0)}, sets "
                  f"{written.get('sets', 0)}, conflicts {len(frame)}" + (f" (see {conflicts_path})" if len(frame) else ""))
         if len(frame):
-            echo_err(frame.head(20).to_string(index=False, max_colwidth=40))
+            shown = frame.head(20).map(lambda v: escape_controls(v) if isinstance(v, str) else v)
+            for line in shown.to_string(index=False, max_colwidth=40).split("\n"):
+                echo_err(line)
     print_issues([i for i in diag.finish() if i.code != "merge-conflicts"], quiet)
 
 

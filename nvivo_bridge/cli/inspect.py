@@ -8,7 +8,7 @@ import click
 
 from ..errors import ValidationFailed
 from . import main
-from ._common import handle_errors, read_options
+from ._common import echo_out, escaped, handle_errors, read_options
 
 
 @main.command()
@@ -27,7 +27,11 @@ def info(input: Path, from_format, positions, strict, as_json) -> None:
     from ..info import format_info, project_info
 
     summary = project_info(read(input, from_format, positions=positions, strict=strict))
-    click.echo(json.dumps(summary, ensure_ascii=False, indent=1) if as_json else format_info(summary))
+    if as_json:
+        click.echo(json.dumps(summary, ensure_ascii=False, indent=1))
+    else:  # names escaped before the lines are laid out: a name cannot add a line
+        for line in format_info(escaped(summary)).split("\n"):
+            echo_out(line)
 
 
 @main.command()
@@ -55,7 +59,7 @@ def validate(input: Path, from_format, positions, strict, as_json) -> None:
             ensure_ascii=False, indent=1))
     else:
         for i in issues:
-            click.echo(str(i))
-        click.echo(f"{input}: " + (f"{len(bad)} problem(s)" if bad else "valid"))
+            echo_out(str(i))
+        echo_out(f"{input}: " + (f"{len(bad)} problem(s)" if bad else "valid"))
     if bad:
         raise ValidationFailed(f"{len(bad)} validation problem(s)", str(input))

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from ..errors import ReadError
+from ..readers._safe import check_regular_file
 from ..model import norm_guid
 from ..options import Limits
 from .sheet_write import ABOUT_SHEET, ORIGINAL_SHEET, SETS_SHEET, SHEET, sets_csv_path
@@ -68,6 +69,7 @@ def _records(header: list[str], rows, first_row: int = 2) -> Rows:
 
 def _check_zip(path: Path, limits: Limits) -> None:
     """Refuse zip bombs before openpyxl inflates anything."""
+    check_regular_file(path)
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
@@ -90,7 +92,10 @@ def _read_xlsx(path: Path, limits: Limits, header_only: bool) -> Tables:
     _check_zip(path, limits)
     from openpyxl import load_workbook
 
-    from .._xlsx import bounded_rows
+    from .._xlsx import bounded_rows, check_row_counts
+
+    if not header_only:
+        check_row_counts(path, str(path), limits)
 
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
@@ -132,10 +137,11 @@ def _read_xlsx(path: Path, limits: Limits, header_only: bool) -> Tables:
 
 
 def _decode(path: Path, limits: Limits) -> str:
-    size = path.stat().st_size
+    size = check_regular_file(path).st_size
     if size > limits.max_member_bytes:
         raise ReadError(f"the file is too large for a codebook ({size} bytes)", str(path))
-    data = path.read_bytes()
+    with open(path, "rb") as fh:  # within the limit even if the file grew since it was looked at
+        data = fh.read(limits.max_member_bytes + 1)[: limits.max_member_bytes]
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return data.decode("utf-16")
     try:

@@ -135,7 +135,9 @@ def write_codebook_xlsx(book: Project, path: Path, diag: Optional[Diagnostics] =
 
 def _save(wb, path: Path) -> None:
     """Save an openpyxl workbook atomically; a failed write is a WriteError naming the file."""
-    atomic_write(Path(path), wb.save, "the workbook")
+    from .._xlsx import save_workbook  # closes the archive quietly on a full disk
+
+    atomic_write(Path(path), lambda tmp: save_workbook(wb, tmp), "the workbook")
 
 
 def sets_csv_path(path: Path) -> Path:

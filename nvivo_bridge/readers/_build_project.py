@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from ..errors import ReadError
-from ..model import Case, Code, Edge, Graph, Link, Set, User, Variable, Vertex, VARIABLE_TYPES
+from ..model import MAX_CODE_DEPTH, Case, Code, Edge, Graph, Link, Set, User, Variable, Vertex, VARIABLE_TYPES
 from ._build import K, _nonempty, variable_value
 from ._xml import Ctx
 
@@ -19,10 +19,20 @@ def user(ctx: Ctx, el: Any) -> User:
 
 
 def codes(ctx: Ctx, codes_el: Any, out: list[Code], parent: Optional[str] = None,
-          codebook: bool = False, depth: int = 0) -> None:
+          codebook: bool = False) -> None:
     """Append every ``Code`` under ``codes_el`` (a ``Codes`` or ``Code`` element) to ``out``, depth
-    first, with ``parent`` set from the nesting (the only way the schema expresses the tree)."""
-    for el in codes_el:
+    first, with ``parent`` set from the nesting (the only way the schema expresses the tree).
+
+    Iterative; a tree deeper than :data:`~nvivo_bridge.model.MAX_CODE_DEPTH` levels (or the XML
+    depth limit) is refused, the limit every writer nests up to."""
+    limit = min(ctx.max_depth, MAX_CODE_DEPTH)
+    stack = [(iter(codes_el), parent, 0)]
+    while stack:
+        it, parent, depth = stack[-1]
+        el = next(it, None)
+        if el is None:
+            stack.pop()
+            continue
         if ctx.local(el) != "Code":
             if parent is None and isinstance(el.tag, str):  # children of a Code are read with the Code
                 ctx.diag.warn("unexpected-element", f"<{el.tag}> inside the code tree ignored", ctx.where(el))
@@ -45,10 +55,10 @@ def codes(ctx: Ctx, codes_el: Any, out: list[Code], parent: Optional[str] = None
                 code.note_refs.append(ctx.g(child.get("targetGUID")))
             elif tag != "Code":
                 ctx.unknown_child(code.extras, child)
-        if depth >= ctx.max_depth:
-            raise ReadError(f"codes nested deeper than {ctx.max_depth}", None, ctx.where(el),
+        if depth + 1 >= limit and any(ctx.local(c) == "Code" for c in el):
+            raise ReadError(f"codes nested deeper than {limit} levels", None, ctx.where(el),
                             hint="this is not a plausible code tree")
-        codes(ctx, el, out, code.guid, codebook, depth + 1)
+        stack.append((iter(el), code.guid, depth + 1))
 
 
 def variable(ctx: Ctx, el: Any) -> Variable:

@@ -146,7 +146,9 @@ class Content:
             return None
         text, encoding, bom = decode_text(data)
         if encoding not in ("utf-8", "utf-8-sig"):
-            self.diag.warn("text-encoding", f"{what}: {ref} is not UTF-8; read as {encoding}", ref)
+            how = "by its byte-order mark" if bom else "a guess, as it has no byte-order mark"
+            self.diag.warn("text-encoding", f"{what}: {ref} is not UTF-8; read as {encoding} ({how}); check "
+                           "its excerpts", ref)
         self.ev.texts += 1
         self.ev.texts_bom += bom
         self.ev.texts_crlf += "\r\n" in text

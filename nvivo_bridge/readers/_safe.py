@@ -6,11 +6,13 @@
   case-insensitively, and read by streaming with hard caps (size per member, compression ratio,
   total bytes, member count).  Members are never extracted to disk: their names (which may hold
   ``..``, absolute paths, backslashes or drive letters) are only ever used as lookup keys.
-* :func:`decode_text`: bytes of a source ``.txt`` → ``str`` (BOM, then UTF-8, then cp1252).
+* :func:`decode_text`: bytes of a source ``.txt`` → ``str`` (BOM, NUL pattern, UTF-8, cp1252).
 """
 from __future__ import annotations
 
 import io
+import os
+import stat
 import struct
 import zipfile
 import zlib
@@ -22,8 +24,8 @@ from lxml import etree
 from ..errors import ReadError
 from ..options import Limits
 
-__all__ = ["iterparse_kwargs", "xml_parser", "SafeZip", "CappedStream", "decode_text", "is_unsafe_name",
-           "read_file_capped"]
+__all__ = ["iterparse_kwargs", "xml_parser", "SafeZip", "CappedStream", "decode_text", "detect_encoding", "is_unsafe_name",
+           "read_file_capped", "check_regular_file"]
 
 _CHUNK = 1 << 20
 #: Below this size a high compression ratio is harmless (a 1-byte or all-blank file compresses a lot).
@@ -109,6 +111,8 @@ class SafeZip:
         self.path = str(path)
         self.limits = limits
         self._total = 0
+        if isinstance(path, (str, os.PathLike)):
+            check_regular_file(Path(path))
         try:
             self._zf = zipfile.ZipFile(path)
             infos = self._zf.infolist()
@@ -184,33 +188,109 @@ class SafeZip:
         return data
 
 
+def check_regular_file(path: Path) -> os.stat_result:
+    """Refuse (``ReadError``, exit 4) an input that is not a regular file, before it is opened:
+    ``/dev/zero`` or ``/dev/urandom`` never end, and opening a FIFO blocks until someone writes.
+    Symbolic links are followed (a link to a regular file is fine).  Returns the file's stat."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise ReadError("no such file", str(path), hint="check the path") from None
+    except OSError as exc:
+        raise ReadError(f"cannot read the file ({exc.strerror})", str(path), hint="check the path and permissions") from None
+    if not stat.S_ISREG(st.st_mode):
+        kind = ("a folder" if stat.S_ISDIR(st.st_mode) else "a device" if stat.S_ISCHR(st.st_mode)
+                or stat.S_ISBLK(st.st_mode) else "a FIFO (named pipe)" if stat.S_ISFIFO(st.st_mode)
+                else "a socket" if stat.S_ISSOCK(st.st_mode) else "not a regular file")
+        raise ReadError(f"the input is {kind}, not a regular file", str(path),
+                        hint="give a project or export file; to read from a pipe, save it to a file first")
+    return st
+
+
 def read_file_capped(path: Path, limits: Limits) -> bytes:
-    """Read a file from disk, refusing one larger than ``limits.max_member_bytes``."""
-    size = path.stat().st_size
+    """Read a regular file from disk, refusing one larger than ``limits.max_member_bytes``."""
+    size = check_regular_file(path).st_size
     if size > limits.max_member_bytes:
         raise ReadError(f"file of {size:,} bytes exceeds the limit of {limits.max_member_bytes:,}",
                         str(path), hint=_RAISE_HINT)
     with open(path, "rb") as fh:
+        # Read within the limit even if the file grows (a log, /proc) since it was looked at.
         return fh.read(limits.max_member_bytes + 1)[: limits.max_member_bytes]
 
 
-def decode_text(data: bytes) -> tuple[str, str, bool]:
-    """Decode a plain-text file: ``(text, encoding, had_bom)``.
+# Longest first: the UTF-32-LE BOM begins with the UTF-16-LE one.
+_BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xef\xbb\xbf", "utf-8-sig"),
+         (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+_SNIFF = 4096
 
-    A BOM decides (UTF-8, UTF-16 LE/BE) and is removed; otherwise strict UTF-8; otherwise cp1252
-    (Windows "ANSI", what old exports use), with undefined cp1252 bytes taken as Latin-1.  The
-    caller warns when the encoding is not UTF-8.
-    """
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig", True
-    if data.startswith(b"\xff\xfe"):
-        return data[2:].decode("utf-16-le", errors="replace"), "utf-16-le", True
-    if data.startswith(b"\xfe\xff"):
-        return data[2:].decode("utf-16-be", errors="replace"), "utf-16-be", True
+
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13))
+
+
+def _top_share(data: bytes) -> float:
+    """The share of ``data`` taken by its most common byte value."""
+    return max(data.count(b) for b in set(data)) / len(data) if data else 0.0
+
+
+def _nul_pattern(head: bytes) -> Optional[str]:
+    """UTF-16/UTF-32 without a BOM, told by the pattern of the bytes (``None`` when unclear).
+
+    Text in UTF-8 or a Windows code page holds almost no NUL or other control bytes; in UTF-16 the
+    high byte of each unit is nearly constant (0 for Latin text, 0x04 for Cyrillic…) and in UTF-32
+    two bytes of four are 0.  The high bytes' place tells little- from big-endian."""
+    head = head[: len(head) - len(head) % 4]
+    if len(head) < 4 or sum(map(head.count, _CONTROL_BYTES)) * 16 < len(head):
+        return None
+    # UTF-32: the top byte of every unit is 0 and the next one at most 0x10 (U+10FFFF is the last).
+    if not any(head[3::4]) and max(head[2::4]) <= 0x10 and any(head[0::4]):
+        return "utf-32-le"
+    if not any(head[0::4]) and max(head[1::4]) <= 0x10 and any(head[3::4]):
+        return "utf-32-be"
+    odd, even = head[1::2].count(0) / (len(head) // 2), head[0::2].count(0) / (len(head) // 2)
+    if odd > 0.3 and even * 2 < odd:  # Latin text: the NULs are the high bytes
+        return "utf-16-le"
+    if even > 0.3 and odd * 2 < even:
+        return "utf-16-be"
+    odd, even = _top_share(head[1::2]), _top_share(head[0::2])
+    if odd > 0.5 and odd >= 2 * even:
+        return "utf-16-le"
+    if even > 0.5 and even >= 2 * odd:
+        return "utf-16-be"
+    return None
+
+
+def detect_encoding(data: bytes) -> tuple[str, int, bool]:
+    """How to decode a plain-text file: ``(codec, bom_length, guessed)``.
+
+    A BOM decides, checked longest first (UTF-32 before UTF-16, whose BOM begins the same way);
+    then UTF-16/UTF-32 by the pattern of NUL bytes (``guessed``); then strict UTF-8; otherwise
+    cp1252, Windows "ANSI", what old exports use (``guessed``).  A statistical detector
+    (charset-normalizer) was weighed and left out: on the short texts of interviews it often
+    picks a wrong single-byte code page, and its verdict changes between releases, so the same
+    file would convert differently on two machines; cp1252 plus a warning is predictable."""
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            return codec, len(bom), False
+    wide = _nul_pattern(data[:_SNIFF])
+    if wide is not None:
+        return wide, 0, True
     try:
-        return data.decode("utf-8"), "utf-8", False
+        data.decode("utf-8")
+        return "utf-8", 0, False
     except UnicodeDecodeError:
-        pass
+        return "cp1252", 0, True
+
+
+def decode_text(data: bytes) -> tuple[str, str, bool]:
+    """Decode a plain-text file: ``(text, encoding, had_bom)`` (see :func:`detect_encoding`).
+
+    The BOM is removed; bytes the encoding cannot read become U+FFFD, and undefined cp1252 bytes
+    are taken as Latin-1.  The caller warns when the encoding is not UTF-8 (guessed or not).
+    """
+    codec, bom, _ = detect_encoding(data)
+    if codec != "cp1252":
+        name = "utf-8" if codec == "utf-8-sig" else codec
+        return data[bom:].decode(name, errors="replace"), codec, bom > 0
     try:
         return data.decode("cp1252"), "cp1252", False
     except UnicodeDecodeError:

@@ -293,12 +293,15 @@ def loads(text: str, diag: Optional[Diagnostics] = None, path: str = "<json>") -
 def read(path: Path, diag: Diagnostics, options: ReadOptions) -> Project:
     """Read a canonical JSON dump; relative Blob paths are resolved against its folder."""
     path = Path(path)
+    from ._safe import check_regular_file
+    check_regular_file(path)
     try:
         size = path.stat().st_size
         if size > options.limits.max_member_bytes:
             raise ReadError(f"the file is too large ({size} bytes)", str(path),
                             hint="raise Limits.max_member_bytes if the file is trusted")
-        raw = path.read_bytes()
+        with open(path, "rb") as fh:  # within the limit even if the file grew since it was looked at
+            raw = fh.read(options.limits.max_member_bytes + 1)[: options.limits.max_member_bytes]
     except OSError as exc:
         raise ReadError(f"cannot read the file ({exc.strerror})", str(path), hint="check the path") from None
     try:

@@ -19,7 +19,7 @@ from . import _fixups, _positions
 from ._content import Content
 from ._producer import Evidence, detect
 from ._qde import QdeParser
-from ._safe import CappedStream, SafeZip
+from ._safe import CappedStream, SafeZip, check_regular_file
 from ._xml import Ctx
 
 __all__ = ["read"]
@@ -45,6 +45,7 @@ def _parse(path: Path, diag: Diagnostics, options: ReadOptions, ev: Evidence) ->
     if path.suffix.lower() == ".qde":
         ctx = Ctx(diag, path.name, max_depth=limits.max_xml_depth)
         parser = QdeParser(ctx, Content(path, None, limits, diag, ev), str(path), limits.max_xml_depth)
+        check_regular_file(path)
         try:
             raw = open(path, "rb")
         except OSError as exc:

@@ -28,10 +28,10 @@ from ._entities import (CASES_FIXED, SETS_COLUMNS, SOURCES_FIXED, VARIABLES_COLU
                         project_table, sets_table, sources_table, variables_table)
 from ._notes import NOTES_COLUMNS, notes_table
 from ._texts import LINKS_COLUMNS, SOURCE_TEXTS_COLUMNS, links_table, source_texts_rows
-from ._values import unique_names
+from ._values import extra_column_names, unique_names
 
 __all__ = ["build_tables", "table_rows", "rows_to_write", "writing_order", "TableRows", "CHUNK_ROWS",
-           "warnings_table", "sheet_name", "written_counts", "TABLE_ORDER", "FIXED_COLUMNS"]
+           "warnings_table", "sheet_name", "written_counts", "TABLE_ORDER", "FIXED_COLUMNS", "extra_column_names"]
 
 TABLE_ORDER = ["Project", "Codes", "Sources", "Codings", "Cases", "Variables", "Notes", "Sets", "Links",
                "Code x Case", "Source Texts", "Warnings"]
@@ -92,7 +92,7 @@ def written_counts(tables: dict[str, Union[pd.DataFrame, TableRows]]) -> dict[st
 def _extra_table(table) -> pd.DataFrame:
     """A ``model.Table`` (NVivo matrix export…) as a DataFrame, ragged rows padded or cut."""
     width = len(table.columns)
-    cols = unique_names([str(c) if c is not None else "" for c in table.columns])
+    cols = extra_column_names((), table.columns)
     rows = [(list(r) + [None] * width)[:width] for r in table.rows]
     return pd.DataFrame.from_records(rows, columns=cols) if width else pd.DataFrame()
 

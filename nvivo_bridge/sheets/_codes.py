@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ._context import Context
-from ._values import unique_names
+from ._values import extra_column_names
 
 __all__ = ["codes_table", "code_case_table", "CODES_COLUMNS"]
 
@@ -139,7 +139,7 @@ def code_case_table(ctx: Context) -> pd.DataFrame:
     codes, cases, weights = _code_cases(ctx, weights=True)
     counts = np.bincount(codes * n_cases + cases, weights=weights, minlength=n_codes * n_cases)
     counts = counts.astype(np.int64).reshape(n_codes, n_cases)
-    names = unique_names([ctx.case_names[g] for g in ctx.project.cases], taken=["code_path"])
+    names = extra_column_names(["code_path"], [ctx.case_names[g] for g in ctx.project.cases])
     df = pd.DataFrame(counts, columns=names)
     df.insert(0, "code_path", pd.Series([ctx.paths[c.guid] for c in ctx.codes], dtype="str"))
     return df

@@ -10,7 +10,7 @@ import pandas as pd
 from ..coding_index import format_ms
 from ..model import split_path
 from ._context import Context, TableRows
-from ._values import date_only, to_datetimes, typed_column, unique_names, value_kinds
+from ._values import date_only, extra_column_names, kept_as_text, to_datetimes, typed_column, unique_names, value_kinds
 
 __all__ = ["codings_table", "codings_rows", "CODINGS_FIXED", "CODINGS_GUIDS", "case_variable_names"]
 
@@ -25,7 +25,7 @@ COVERAGE_KEY = "nvivo:coverage"
 
 def case_variable_names(ctx: Context, taken: list[str]) -> list[str]:
     """Column names for the case variables, made unique against ``taken``."""
-    return unique_names([v.name for v in ctx.case_vars], taken=taken, suffix=" (variable)")
+    return extra_column_names(taken, [v.name for v in ctx.case_vars], "variable")
 
 
 def _joined(values: list) -> Any:
@@ -98,7 +98,11 @@ class _CodingRows:
         has_transcripts = any(tr.selections for src in ctx.project.sources.values() for tr in src.transcripts)
         self.transcripts = _transcript_texts(ctx) if has_transcripts else None
         # Parsed once: 8 bytes a row, and a chunk alone cannot tell whether the column is dates only.
-        self.coded_at = to_datetimes(idx.coded_at).to_numpy()
+        coded_at = to_datetimes(idx.coded_at)
+        if kept_as_text(coded_at):
+            ctx.diag.warn("datetime-as-text", f"{kept_as_text(coded_at)} coding time(s) are unreadable or outside "
+                          "the years a spreadsheet holds (1900–9999); kept as text", "table Codings column coded_at")
+        self.coded_at = coded_at.to_numpy()
         # Only NVivo's own node exports give a coverage, and then their sources say so too: one
         # look over the sources spares a REFI-QDA project the per-row lookup.
         self.has_coverage = any(COVERAGE_KEY in src.extras for src in ctx.project.sources.values())

@@ -68,7 +68,8 @@ def _values_of(owners: dict, variables: dict[str, Variable], diag: Diagnostics, 
             if not ok and var.guid not in reported:
                 reported.add(var.guid)
                 diag.warn("variable-value-type",
-                          f"variable '{var.name}' is {var.type} but has the value {vv.value!r}; kept as text",
+                          f"variable '{var.name}' is {var.type} but its value {vv.value!r} is not one a table "
+                          f"can hold as {var.type} (dates 1900–2261, integers below 2^63); kept as text",
                           f"{what} {getattr(obj, 'name', None) or guid}")
             vals[var.guid] = value
         if vals:

@@ -9,7 +9,7 @@ from typing import Optional
 import pandas as pd
 
 from ._context import Context
-from ._values import parse_datetime, typed_column, unique_names
+from ._values import extra_column_names, parse_datetime, typed_column
 
 __all__ = ["project_table", "sources_table", "cases_table", "variables_table", "sets_table",
            "SOURCES_FIXED", "CASES_FIXED", "VARIABLES_COLUMNS", "SETS_COLUMNS"]
@@ -41,7 +41,7 @@ def project_table(ctx: Context, converted_by: str, converted_at: Optional[_dt.da
 
 def _variable_columns(df: pd.DataFrame, variables: list, values: dict, owners: list) -> pd.DataFrame:
     """Append one typed column per variable to ``df`` (names made unique against its columns)."""
-    names = unique_names([v.name for v in variables], taken=list(df.columns), suffix=" (variable)")
+    names = extra_column_names(df.columns, [v.name for v in variables], "variable")
     extra = {name: typed_column([values.get(o, {}).get(var.guid) for o in owners], var.type)
              for var, name in zip(variables, names)}
     if extra:

@@ -4,25 +4,56 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+import re
 from typing import Any, Iterable, Optional
 
 import numpy as np
 import pandas as pd
 
 __all__ = ["to_datetimes", "parse_datetime", "typed_value", "typed_column", "value_kinds", "date_only",
-           "unique_names"]
+           "unique_names", "extra_column_names", "kept_as_text", "EXCEL_YEARS", "INT64_RANGE"]
+
+#: The years a date in a table holds: Excel counts days from 1900, and pandas' datetime64[ns]
+#: stops in April 2262 (Python's datetime has no year 0 or below).  A date outside them is kept
+#: as its text.
+EXCEL_YEARS = (1900, 2261)
+#: The integers an Int64 column (and so a table) holds; a larger one is kept as its text.
+INT64_RANGE = (-2 ** 63, 2 ** 63 - 1)
+
+
+def _excel_year(year: int) -> bool:
+    return EXCEL_YEARS[0] <= year <= EXCEL_YEARS[1]
 
 
 def to_datetimes(values: list) -> pd.Series:
-    """Parse lexical ``xsd:dateTime`` strings into naive UTC datetimes (``NaT`` when missing or
-    unreadable); a value without a zone is taken as UTC.
+    """Parse lexical ``xsd:dateTime`` strings into naive UTC datetimes (``NaT`` when missing); a
+    value without a zone is taken as UTC.
 
-    Excel has no time zones, so every time is shown in UTC."""
+    Excel has no time zones, so every time is shown in UTC.  A value that is unreadable or outside
+    :data:`EXCEL_YEARS` (year 0, -0001, 10000…) is kept as its text: the column is then of object
+    dtype, datetimes and texts mixed (see :func:`kept_as_text`)."""
     s = pd.Series(values, dtype=object)
     if s.empty or s.isna().all():
         return pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
-    parsed = pd.to_datetime(s, utc=True, errors="coerce", format="ISO8601")
-    return parsed.dt.tz_localize(None).astype("datetime64[ns]")
+    parsed = pd.to_datetime(s, utc=True, errors="coerce", format="ISO8601").dt.tz_localize(None)
+    years = parsed.dt.year
+    bad = ((years < EXCEL_YEARS[0]) | (years > EXCEL_YEARS[1])).fillna(False).to_numpy(dtype=bool, copy=True)
+    for k in np.flatnonzero((parsed.isna() & s.notna()).to_numpy()):  # unreadable, unless blank
+        bad[k] = bool(str(s.iat[k]).strip())
+    if not bad.any():
+        return parsed.astype("datetime64[ns]")
+    good = parsed.where(~bad).astype("datetime64[ns]")
+    out = pd.Series([None if v is pd.NaT else v.to_pydatetime() for v in good], dtype=object)
+    for k in np.flatnonzero(bad):
+        out.iat[k] = s.iat[k]
+    return out
+
+
+def kept_as_text(series: pd.Series) -> int:
+    """How many values of a :func:`to_datetimes` column were kept as text."""
+    if series.dtype != object:
+        return 0
+    return sum(1 for v in series if isinstance(v, str))
 
 
 def parse_datetime(value: Optional[str]) -> Optional[_dt.datetime]:
@@ -33,7 +64,7 @@ def parse_datetime(value: Optional[str]) -> Optional[_dt.datetime]:
         ts = pd.to_datetime(value, utc=True, format="ISO8601")
     except (ValueError, TypeError, OverflowError):
         return None
-    if ts is pd.NaT:
+    if ts is pd.NaT or not _excel_year(ts.year):
         return None
     return ts.tz_localize(None).to_pydatetime()
 
@@ -46,7 +77,8 @@ def typed_value(value: Optional[str], vtype: str) -> tuple[Any, bool]:
     """Convert a lexical variable value by the variable's type.
 
     Returns ``(value, ok)``: ``ok`` is false when the text does not fit the type, and then the
-    text itself is returned so nothing is lost."""
+    text itself is returned so nothing is lost.  That includes values a table cannot hold:
+    integers outside :data:`INT64_RANGE`, dates outside :data:`EXCEL_YEARS`."""
     if value is None:
         return None, True
     text = value.strip()
@@ -54,7 +86,8 @@ def typed_value(value: Optional[str], vtype: str) -> tuple[Any, bool]:
         return value, True
     try:
         if vtype == "Integer":
-            return int(text), True
+            n = int(text)
+            return (n, True) if INT64_RANGE[0] <= n <= INT64_RANGE[1] else (value, False)
         if vtype == "Float":
             f = float(text)
             return (f, True) if math.isfinite(f) else (value, False)
@@ -66,7 +99,10 @@ def typed_value(value: Optional[str], vtype: str) -> tuple[Any, bool]:
                 return False, True
             return value, False
         if vtype == "Date":
-            return _dt.datetime.combine(_dt.date.fromisoformat(text[:10]), _dt.time()), True
+            day = _dt.date.fromisoformat(text[:10])
+            if not _excel_year(day.year) or text[10:11].isdigit():  # "10000-01-01" is not "1000-0…"
+                return value, False
+            return _dt.datetime.combine(day, _dt.time()), True
         if vtype == "DateTime":
             parsed = parse_datetime(text)
             return (parsed, True) if parsed is not None else (value, False)
@@ -126,3 +162,21 @@ def unique_names(wanted: Iterable[str], taken: Iterable[str] = (), suffix: str =
         used.add(cand.lower())
         out.append(cand)
     return out
+
+
+# What a header cell cannot hold (XML 1.0 controls, surrogates, U+FFFE/U+FFFF), removed before
+# names are compared, so two names differing only there cannot end up as equal headers.
+_HEADER_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def extra_column_names(fixed: Iterable[str], names: Iterable[Optional[str]], kind: str = "") -> list[str]:
+    """The one column-naming rule of every table writer: header names for the columns that follow
+    a table's ``fixed`` columns (variables, case attributes, cases, a matrix's own columns).
+
+    Each name is cleaned as a header cell is (control characters removed, empty → ``(unnamed)``);
+    one that takes the name of a fixed column or of an earlier one gets `` (<kind>)``
+    (``kind="variable"`` → ``source (variable)``); any further clash gets `` (2)``, `` (3)``…  Names are compared
+    case-insensitively, as Excel, pandas users and file systems confuse them.  The result never
+    repeats a fixed name nor itself, and has one entry per name, in order."""
+    clean = [_HEADER_BAD.sub("", str(n)) if n is not None else "" for n in names]
+    return unique_names(clean, taken=list(fixed), suffix=f" ({kind})" if kind else "")

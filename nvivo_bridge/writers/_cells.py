@@ -8,6 +8,7 @@ reported once per table through :class:`~nvivo_bridge.errors.Diagnostics`.
 """
 from __future__ import annotations
 
+import datetime as _dt
 import operator
 import re
 from dataclasses import dataclass, field
@@ -115,8 +116,52 @@ def _is_plain(dtype) -> bool:
 class _Repairs:
     control: int = 0
     cut: int = 0
+    as_text: int = 0
     first_control: Optional[str] = None
     first_cut: Optional[str] = None
+    first_as_text: Optional[str] = None
+
+
+#: Excel keeps 15 significant digits (a double): a larger integer is written as text, whole.
+EXCEL_MAX_INT = 2 ** 53
+#: The years an Excel date holds (it counts days from 1900); another date is written as ISO text.
+EXCEL_YEARS = (1900, 9999)
+
+
+def _excel_text(v: Any) -> Optional[str]:
+    """The text a value Excel cannot hold is written as, or ``None`` when it fits."""
+    cls = v.__class__
+    if cls is int:
+        return str(v) if not -EXCEL_MAX_INT <= v <= EXCEL_MAX_INT else None
+    if isinstance(v, _dt.date) and not EXCEL_YEARS[0] <= v.year <= EXCEL_YEARS[1]:
+        return v.isoformat()
+    return None
+
+
+def _excel_values(col: Column, series: pd.Series, rep: _Repairs, table: str, offset: int) -> None:
+    """Write as text, in place, the integers and dates an Excel cell cannot hold (numbers beyond
+    15 digits lose their last digits, dates before 1900 are refused); one vectorised look first."""
+    dtype = series.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "fbMm":
+        return  # datetime64[ns] holds 1677–2262: dates before 1900 come as objects, never here
+    if (isinstance(dtype, np.dtype) and dtype.kind in "iu") or str(dtype) in ("Int64", "UInt64", "Int32"):
+        try:
+            if not len(series) or not series.abs().max() > EXCEL_MAX_INT:
+                return
+        except (TypeError, OverflowError):
+            pass
+    elif dtype != object:
+        return
+    vals = col.values
+    for k, v in enumerate(vals):
+        if v is None or v.__class__ is str or v.__class__ is float:
+            continue
+        text = _excel_text(v)
+        if text is not None:
+            vals[k] = text
+            col.plain = False
+            rep.as_text += 1
+            rep.first_as_text = rep.first_as_text or f"{table} row {offset + k + 2} column {col.name}"
 
 
 def _clean_text(col: Column, dtype, max_chars: Optional[int], rep: _Repairs, table: str, offset: int) -> None:
@@ -179,6 +224,8 @@ class TablePrep:
             col = Column(name, _python_values(series, name in self.date_columns), plain=_is_plain(series.dtype),
                          may_bool=series.dtype == object or series.dtype.kind == "b")
             _clean_text(col, series.dtype, self.max_chars, self._rep, self.name, offset)
+            if self.max_chars is not None:  # an Excel workbook; CSV holds every digit and year
+                _excel_values(col, series, self._rep, self.name, offset)
             cols.append(col)
         return cols
 
@@ -189,6 +236,10 @@ class TablePrep:
             self.diag.warn("control-characters-removed",
                            f"{rep.control} cell(s) of table {name} held control characters spreadsheets forbid; "
                            "they were removed", f"first: {rep.first_control}")
+        if rep.as_text:
+            self.diag.warn("value-as-text", f"{rep.as_text} cell(s) of table {name} hold an integer beyond Excel's "
+                           "15 digits or a date outside the years 1900–9999; written as text, whole",
+                           f"first: {rep.first_as_text}")
         if rep.cut:
             self.diag.warn("cell-cut", f"{rep.cut} cell(s) of table {name} were longer than Excel's "
                                        f"{EXCEL_MAX_CHARS:,} characters and were cut (marked '… [cut: …]'); the CSV "

@@ -8,6 +8,7 @@ from lxml import etree
 
 from ..model import Source
 from ._qde import _SRC_TAG, E, SE, _attrs, xml_safe
+from ._code_tree import code_tree
 from ._values import color
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -126,40 +127,32 @@ def _code_element(w: "QdeWriter", code: Any) -> tuple[dict[str, str], list]:
 
 
 def _codes(w: "QdeWriter", xf: Any) -> None:
-    """The nested code tree, depth first; codes caught in a parent cycle are written at the top."""
-    index = w.p.children_index()
-    written: set[str] = set()
-
-    def emit(guid: str, depth: int) -> None:
+    """The nested code tree (see :func:`code_tree`), streamed into ``xf``."""
+    open_: list[tuple[Any, list]] = []
+    for step, guid, _ in code_tree(w.p, w.diag):
+        if step == "close":
+            cm, kids = open_.pop()
+            for k in kids:
+                xf.write(k)
+            cm.__exit__(None, None, None)
+            continue
         code = w.p.codes[guid]
-        written.add(guid)
         attrs, kids = _code_element(w, code)
-        children = [c for c in index.get(guid, []) if c not in written]
-        if not children or depth > 200:
+        w.counts["codes"] += 1
+        if step == "leaf":
             el = E("Code", attrs)
             w.desc(el, code.description)
             w.refs(el, "NoteRef", code.note_refs)
             el.extend(kids)
             xf.write(el)
-        else:
-            with xf.element("Code", attrs):
-                if code.description:
-                    xf.write(w.desc(None, code.description))
-                for g in code.note_refs:
-                    xf.write(E("NoteRef", targetGUID=w.g(g)))
-                for c in children:
-                    emit(c, depth + 1)
-                for k in kids:
-                    xf.write(k)
-        w.counts["codes"] += 1
-
-    for root in index.get(None, []):
-        emit(root, 0)
-    for guid in w.p.codes:
-        if guid not in written:
-            w.diag.warn("code-cycle", "a code whose parents form a cycle is written at the top level",
-                        f"code {w.p.codes[guid].name}")
-            emit(guid, 0)
+            continue
+        cm = xf.element("Code", attrs)
+        cm.__enter__()
+        if code.description:
+            xf.write(w.desc(None, code.description))
+        for g in code.note_refs:
+            xf.write(E("NoteRef", targetGUID=w.g(g)))
+        open_.append((cm, kids))
 
 
 def _file_path(w: "QdeWriter", src: Source) -> str | None:

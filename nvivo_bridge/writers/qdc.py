@@ -17,6 +17,7 @@ from ..model import Project
 from ..options import WriteOptions
 from ._profiles import get_profile
 from ._qde import xml_safe
+from ._code_tree import code_tree
 from ._values import GuidFormatter, color
 
 __all__ = ["write", "NS"]
@@ -41,37 +42,27 @@ def build(project: Project, diag: Diagnostics, target: str = "standard") -> tupl
     root = etree.Element(_q("CodeBook"), nsmap={None: NS},
                          origin=f"nvivo-bridge {__version__} (target={profile.name})")
     codes_el = etree.SubElement(root, _q("Codes"))
-    index = project.children_index()
-    done: set[str] = set()
     n_codes = 0
+    parents = [codes_el]  # the element each level's codes go into
 
-    def emit(parent: etree._Element, guid: str, depth: int) -> None:
-        nonlocal n_codes
+    for step, guid, level in code_tree(project, diag):  # the .qde writer's tree: same depth limit
+        if step == "close":
+            parents.pop()
+            continue
         code = project.codes[guid]
-        done.add(guid)
         attrs = {"guid": g(code.guid), "name": xml_safe(code.name or ""),
                  "isCodable": "true" if code.is_codable else "false"}
         c = color(code.color, diag, f"code {code.name}")
         if c:
             attrs["color"] = c
-        el = etree.SubElement(parent, _q("Code"), attrs)
+        el = etree.SubElement(parents[-1], _q("Code"), attrs)
         n_codes += 1
         if code.description:
             etree.SubElement(el, _q("Description")).text = xml_safe(code.description)
         if code.note_refs:
             diag.info("codebook-drops-notes", "a codebook cannot hold note references", f"code {code.name}")
-        if depth < 200:
-            for child in index.get(guid, []):
-                if child not in done:
-                    emit(el, child, depth + 1)
-
-    for top in index.get(None, []):
-        emit(codes_el, top, 0)
-    for guid in project.codes:  # codes whose parents form a cycle
-        if guid not in done:
-            diag.warn("code-cycle", "a code whose parents form a cycle is written at the top level",
-                      f"code {project.codes[guid].name}")
-            emit(codes_el, guid, 0)
+        if step == "open":
+            parents.append(el)
     sets = []
     for s in project.sets.values():
         members = [m for m in s.member_codes if m in project.codes]

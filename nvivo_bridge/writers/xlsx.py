@@ -24,6 +24,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
 
 from .._io import atomic_file
+from .._xlsx import save_workbook
 from ..errors import Diagnostics, WriteError
 from ..model import Project
 from ..options import WriteOptions
@@ -288,7 +289,7 @@ def write(project: Project, path: Path, diag: Diagnostics, options: WriteOptions
             wb = Workbook(write_only=True)
             _top_aligned(wb)
             _write_tables(wb, project, tables, diag, max_rows, tick)
-            wb.save(tmp)
+            save_workbook(wb, tmp)  # a disk-full error closes quietly
     except OSError as exc:
         raise WriteError(f"cannot write the workbook ({exc.strerror or exc})", str(path),
                          hint="check the disk space and that the file is not open in Excel") from None

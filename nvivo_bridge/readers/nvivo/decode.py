@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from ...errors import Diagnostics, ReadError
+from .._safe import check_regular_file, detect_encoding
 from ...options import Limits
 
 __all__ = ["read_bytes", "decode_text", "zip_kind", "text_lines", "docx_lines", "docx_tables",
@@ -30,32 +31,28 @@ _BLOCK_TAGS = {"p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr",
 
 def read_bytes(path: Path, limits: Limits) -> bytes:
     """The file's bytes, refusing files larger than the member limit."""
+    check_regular_file(path)
     try:
         size = path.stat().st_size
         if size > limits.max_member_bytes:
             raise ReadError(f"file too large ({size} bytes)", str(path),
                             hint="raise the limit if the file is trusted")
-        return path.read_bytes()
+        with open(path, "rb") as fh:  # within the limit even if the file grew since it was looked at
+            return fh.read(limits.max_member_bytes + 1)[: limits.max_member_bytes]
     except OSError as exc:
         raise ReadError(f"cannot read the file ({exc.strerror})", str(path),
                         hint="check the path and permissions") from None
 
 
 def decode_text(data: bytes, path: Path, diag: Diagnostics) -> tuple[str, str]:
-    """Decode export text by its BOM (UTF-16LE/BE, UTF-8), else UTF-16 by NUL pattern, UTF-8,
-    cp1252.  Returns ``(text, encoding)`` with the BOM removed and all newlines as ``\\n``."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        enc, body = "utf-8-sig", data[3:]
-    elif data.startswith(b"\xff\xfe"):
-        enc, body = "utf-16-le", data[2:]
-    elif data.startswith(b"\xfe\xff"):
-        enc, body = "utf-16-be", data[2:]
-    elif len(data) >= 4 and data[1:64:2].count(0) > len(data[1:64:2]) * 0.6:
-        enc, body = "utf-16-le", data  # Windows exports whose BOM was lost
-    elif len(data) >= 4 and data[0:64:2].count(0) > len(data[0:64:2]) * 0.6:
-        enc, body = "utf-16-be", data
-    else:
-        enc, body = "utf-8", data
+    """Decode export text by its BOM (UTF-32, UTF-8, UTF-16), else UTF-16/32 by NUL pattern, UTF-8,
+    cp1252 (:func:`~nvivo_bridge.readers._safe.detect_encoding`).  Returns ``(text, encoding)`` with the BOM removed and all newlines as ``\\n``."""
+    enc, bom, guessed = detect_encoding(data)
+    if enc == "cp1252":
+        enc = "utf-8"  # tried strictly below, so that the info names the decoding error
+    body = data[bom:]
+    if guessed and enc.startswith("utf-"):  # Windows exports whose BOM was lost
+        diag.info("encoding-guessed", f"no byte-order mark: read as {enc} by its NUL bytes", str(path))
     try:
         text = body.decode(enc.replace("-sig", ""))
     except UnicodeDecodeError as exc:
@@ -108,13 +105,19 @@ def text_lines(text: str) -> list[str]:
     return lines
 
 
-def docx_lines(data: bytes, path: Path) -> list[str]:
-    """Paragraph texts of a Word document, in order (soft breaks become separate lines)."""
+def docx_lines(data: bytes, path: Path, diag: Optional[Diagnostics] = None) -> list[str]:
+    """Every line of text in a Word document's body, in order: paragraphs (soft breaks make
+    separate lines), table rows (cells joined by tabs), content controls, tracked insertions,
+    hyperlinks, fields and text boxes.  What is left out (tracked deletions, embedded documents
+    or objects, unknown elements) is reported once per kind in ``diag``."""
+    from ._docx_text import body_lines
+
     doc = _open_docx(data, path)
-    out: list[str] = []
-    for para in doc.paragraphs:
-        out.extend(para.text.replace("\r", "\n").split("\n"))
-    return out
+    lines, skipped = body_lines(doc.element.body)
+    if diag is not None:
+        for what, n in skipped.items():
+            diag.warn("docx-skipped", f"{n} {what} in the Word document were not read", str(path))
+    return lines
 
 
 def docx_tables(data: bytes, path: Path) -> list[list[list[str]]]:
@@ -174,9 +177,10 @@ def tsv_grid(lines: list[str]) -> list[list[str]]:
 
 def xlsx_grid(data: bytes, path: Path, limits: Optional[Limits] = None) -> tuple[str, list[list[Any]]]:
     """``(sheet title, rows)`` of the first worksheet that has any value (within ``limits.max_cells``)."""
-    from ..._xlsx import bounded_rows
+    from ..._xlsx import bounded_rows, check_row_counts
 
     limits = limits or Limits.from_env()
+    check_row_counts(data, str(path), limits)
     import io
 
     import openpyxl

@@ -106,7 +106,7 @@ def load(path: Path, diag: Diagnostics, options: ReadOptions, words: Words) -> L
     data = decode.read_bytes(path, options.limits)
     zk = decode.zip_kind(path, data, options.limits)
     if zk == "docx":
-        lines = decode.docx_lines(data, path)
+        lines = decode.docx_lines(data, path, diag)
         if forced in (None, "node-export") and (forced or lines_are_node_export(lines, words)):
             return Loaded("node-export", "docx", lines=lines)
         tables = decode.docx_tables(data, path)

@@ -55,6 +55,8 @@ def _user_table(spec: Any) -> Mapping[str, Any]:
     if isinstance(spec, Mapping):
         return spec
     path = Path(str(spec))
+    if path.exists() and not path.is_file():  # a FIFO would block, a device never end
+        raise UsageError("the UI words file is not a regular file", str(path), hint="give a YAML file")
     try:
         data = safe_load(path.read_text("utf-8"))
     except UnicodeDecodeError:
