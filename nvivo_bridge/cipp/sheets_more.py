@@ -47,16 +47,54 @@ def metadata(res: Any) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["key", "value"]).astype({"value": "object"})
 
 
-def _case_columns(res: Any) -> tuple[list[str], dict]:
-    """Attribute column names and a cache of (case names, per-attribute values) per cases tuple."""
-    return list(res.case_value), {}
+QUOTATION_COLUMNS = ("quote_id", "component", "subcomponent", "code_path", "source", "case", "start", "end",
+                     "text", "coders", "other_codes_on_span", "representative", "memo")
+
+
+def attribute_columns(attributes: list[str], reserved: tuple = QUOTATION_COLUMNS) -> dict[str, str]:
+    """The Quotations column of each case attribute: its own name, unless that is one of the
+    sheet's fixed columns (an attribute named ``source`` or ``text``) or another attribute's
+    column — then ``<name> (attribute)``, numbered if need be.  Two columns under one name
+    made the table's columns unequal in length (the command died)."""
+    taken = set(reserved)
+    out: dict[str, str] = {}
+    for name in attributes:
+        col = name if name not in taken else f"{name} (attribute)"
+        n = 2
+        while col in taken:
+            col = f"{name} (attribute {n})"
+            n += 1
+        taken.add(col)
+        out[name] = col
+    return out
+
+
+def _case_info(res: Any, cases: tuple, attrs: list[str], case_name: dict) -> tuple[str, list]:
+    """The informant names of a reference and, per attribute, its value: typed (an Integer stays a
+    number) when there is one informant or all agree, else the distinct values as text."""
+    if not cases:
+        return text("no_case", res.lang), [None] * len(attrs)
+    names = "; ".join(case_name.get(x, x) for x in cases)
+    vals = []
+    for at in attrs:
+        typed = res.case_typed.get(at, {})
+        distinct = list(dict.fromkeys(typed.get(x) for x in cases))
+        if len(distinct) == 1:
+            vals.append(distinct[0])
+        else:
+            vals.append("; ".join(dict.fromkeys(res.case_value[at].get(x, text("missing", res.lang))
+                                                for x in cases)))
+    return names, vals
 
 
 def quotations(res: Any) -> pd.DataFrame:
     """One row per reference, in component → code tree → source → position order."""
+    from ..sheets._values import typed_column
+
     p, a, c, idx = res.project, res.assignment, res.counts, res.counts.index
-    attrs, cache = _case_columns(res)
-    no_case, missing = text("no_case", res.lang), text("missing", res.lang)
+    attrs = list(res.case_value)
+    attr_col = attribute_columns(attrs)
+    cache: dict = {}
     non_text = text("non_text", res.lang)
     comp_rank = {comp: i for i, comp in enumerate(res.rows)}
     code_rank = {g: i for i, g in enumerate(res.kept)}
@@ -77,10 +115,12 @@ def quotations(res: Any) -> pd.DataFrame:
                 start if start is not None else -1, e)
 
     refs.sort(key=key)
-    cols: dict[str, list] = {k: [] for k in ("quote_id", "component", "subcomponent", "code_path", "source",
-                                             "case", *attrs, "start", "end", "text", "coders",
-                                             "other_codes_on_span", "representative", "memo")}
-    width = max(5, len(str(len(refs))))
+    # Reference → its quotation number, so the reports cite the Quotations sheet's ids.
+    res.quote_no = {r: n for n, r in enumerate(refs, start=1)}
+    res.quote_width = max(5, len(str(len(refs))))
+    cols: dict[str, list] = {k: [] for k in QUOTATION_COLUMNS}
+    attr_vals: list[list] = [[] for _ in attrs]
+    width = res.quote_width
     for n, r in enumerate(refs, start=1):
         g = c.ref_code[r]
         u = c.ref_unit[r]
@@ -88,18 +128,15 @@ def quotations(res: Any) -> pd.DataFrame:
         cases = c.unit_cases[u]
         info = cache.get(cases)
         if info is None:
-            names = "; ".join(case_name.get(x, x) for x in cases) if cases else no_case
-            vals = ["; ".join(dict.fromkeys(res.case_value[at].get(x, missing) for x in cases)) if cases else ""
-                    for at in attrs]
-            info = cache[cases] = (names, vals)
+            info = cache[cases] = _case_info(res, cases, attrs, case_name)
         cols["quote_id"].append(f"Q{n:0{width}d}")
         cols["component"].append("; ".join(a.components[g]) or "other")
         cols["subcomponent"].append(a.subcomponent.get(g))
         cols["code_path"].append(paths[g])
         cols["source"].append(src_name.get(idx.source_guid[e], idx.source_guid[e]))
         cols["case"].append(info[0])
-        for at, v in zip(attrs, info[1]):
-            cols[at].append(v)
+        for store, v in zip(attr_vals, info[1]):
+            store.append(v)
         cols["start"].append(idx.start[e])
         cols["end"].append(idx.end[e])
         t = idx.text[e]
@@ -115,7 +152,14 @@ def quotations(res: Any) -> pd.DataFrame:
         cols["representative"].append(None)
         memos = [idx.memo[x] for x in entries if idx.memo[x]]
         cols["memo"].append("\n\n".join(dict.fromkeys(memos)) or None)
-    return pd.DataFrame(cols)
+    vtype = {v.name: v.type for v in p.variables.values()}
+    order = list(QUOTATION_COLUMNS[:6]) + [attr_col[at] for at in attrs] + list(QUOTATION_COLUMNS[6:])
+    data = dict(cols)
+    for at, values in zip(attrs, attr_vals):
+        data[attr_col[at]] = typed_column(values, vtype.get(at, "Text"))
+    df = pd.DataFrame({k: data[k] for k in order})
+    df.attrs["attribute_columns"] = attr_col
+    return df
 
 
 def _code_rows(res: Any, codes: list[str]) -> pd.DataFrame:
