@@ -146,7 +146,7 @@ def _f3(res: Any) -> Any:
     fig, ax = plt.subplots(figsize=(3.2 + 1.1 * len(pcols), 0.3 * len(m) + 1.9))
     im = ax.imshow(data, cmap="Blues", vmin=0, vmax=100, aspect="auto")
     ax.set_xticks(range(len(pcols)), [c[len("cases %: "):] for c in pcols], rotation=30, ha="right", fontsize=_FONT)
-    names = ["  " * (lvl - 1) + n for n, lvl in zip(m["code_name"], m["level"])]
+    names = ["  " * (lvl - 1) + (n if len(n) <= 40 else n[:39] + "\u2026") for n, lvl in zip(m["code_name"], m["level"])]
     ax.set_yticks(range(len(m)), names, fontsize=_FONT)
     for (i, j), v in __import__("numpy").ndenumerate(data):
         ax.text(j, i, f"{v:.0f}", ha="center", va="center", fontsize=_FONT - 1, color="white" if v > 60 else "black")

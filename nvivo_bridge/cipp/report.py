@@ -27,7 +27,7 @@ tr.total td{border-top:1px solid #000;border-bottom:2px solid #000;font-weight:b
 tr.subtotal td{font-weight:bold;background:#f2f2f2}
 tr.part td{font-style:italic;color:#333}
 tbody tr:last-child td{border-bottom:2px solid #000}
-td.num,th.num{text-align:right;white-space:nowrap}
+td.num,th.num{text-align:right}td.num{white-space:nowrap}
 blockquote{margin:.6rem 0 .6rem 1.5rem;padding-left:.8rem;border-left:3px solid #999;overflow-wrap:anywhere}
 blockquote footer{font-size:.8rem;color:#555}
 p.question{font-style:italic}
