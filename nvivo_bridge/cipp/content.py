@@ -101,6 +101,7 @@ def _cell(v: Any, decimals: int = 1) -> Any:
 
 
 _DECIMALS = {"alpha": 3, "kappa_weighted": 3}
+_MATRIX_MAX = 60  # code rows of the matrix in a report (the workbook has them all)
 
 
 def _frame_table(df: Any, cols: list[str], caption: str, lang: str, kinds: Optional[list] = None,
@@ -183,11 +184,17 @@ def blocks(res: Any, chapter: Optional[int] = 4) -> list:
     if res.group_by:
         attr = res.group_by[0]
         m = res.frame(f"matrix:{attr}")
+        codes = m[m["row_type"] == "code"]
+        note = []
+        if len(codes) > _MATRIX_MAX:
+            keep = set(codes["references: Total"].nlargest(_MATRIX_MAX, keep="first").index)
+            m = m[(m["row_type"] != "code") | m.index.isin(keep)]
+            note = [Para(text("matrix_top", lang).format(n=_MATRIX_MAX, of=len(codes)), "note")]
         mcols = ["code_name"] + [c for c in m.columns if c.startswith("references: ") or c.startswith("cases: ")]
         out += [PageBreak(), Heading(f"{text('matrix', lang)}: {attr}", 2),
                 _frame_table(m, mcols, num.table(text("tab_matrix", lang).format(attribute=attr)), lang,
                              [k if k in ("total", "subtotal") else "" for k in m["row_type"]]),
-                Figure("F3", num.figure(f"{text('fig_f3', lang)} ({attr})"))]
+                *note, Figure("F3", num.figure(f"{text('fig_f3', lang)} ({attr})"))]
     out.append(Figure("F4", num.figure(text("fig_f4", lang))))
     out += [PageBreak(), Heading(text("synthesis", lang), 2),
             _frame_table(synth_df, ["label", "guiding_question", "references", "informants", "evidence", "judgement"],

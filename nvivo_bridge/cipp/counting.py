@@ -59,6 +59,16 @@ class Counts:
             words += wd[u]
         return n, sources, cases, words
 
+    def excerpt(self, e: int) -> Optional[str]:
+        """The text of index entry ``e``: the index keeps no copy of text excerpts (at 200,000
+        codings they were a second copy of the texts), so they are cut from the source here."""
+        t = self.index.text[e]
+        if t is None and self.sources is not None:
+            sel = self.index.selection[e]
+            if sel is not None:
+                return self.sources[self.index.source_guid[e]].excerpt(sel)
+        return t
+
     def coders(self, g: str) -> list[str]:
         """Distinct coder names of the references of code ``g`` and its subcodes, sorted."""
         names = set()
@@ -69,6 +79,7 @@ class Counts:
         return sorted(names)
 
     aggregated_refs: dict = field(default_factory=dict)
+    sources: Optional[dict] = None   # project.sources, to cut excerpts (see excerpt)
 
 
 def _segment_key(idx: CodingIndex, i: int) -> tuple:
@@ -91,8 +102,8 @@ def count(project: Project, a: Assignment, coder: Optional[str] = None, coder_de
             raise UsageError(f"no coder named '{coder}'", project.source_file,
                              hint="coders in this project: " + (", ".join(sorted(
                                  u.name or u.id or g for g, u in project.users.items())) or "none"))
-    idx = build_index(project, coder)
-    c = Counts(index=idx)
+    idx = build_index(project, coder, excerpts=False)
+    c = Counts(index=idx, sources=project.sources)
     excluded = {g for g, comps in a.components.items() if comps == ("exclude",)}
     case_codes = set(a.case_codes)
     # A segment, and so a unit and a reference, belongs to one source, and the index lists the
@@ -130,7 +141,7 @@ def count(project: Project, a: Assignment, coder: Optional[str] = None, coder_de
             n_units += 1
             c.unit_source.append(idx.source_guid[i])
             c.unit_cases.append(idx.cases[i])
-            c.unit_words.append(words_of(idx.text[i]) if idx.kind[i] == "text" else 0)
+            c.unit_words.append(words_of(c.excerpt(i)) if idx.kind[i] == "text" else 0)
             c.unit_entry.append(i)
             c.unit_segment.append(seg)
         rkey = (g, unit)

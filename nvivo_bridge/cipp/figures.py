@@ -27,6 +27,8 @@ FIGURES = {"F1": "F1_references_by_component", "F2": "F2_codes_per_component",
 _COLORS = {"context": "#1F77B4", "input": "#FF7F0E", "process": "#2CA02C", "product": "#D62728", "other": "#7F7F7F"}
 
 
+_F4_MAX = 40  # informants shown in F4
+_F3_MAX = 40  # codes shown in F3
 _FONT = 9  # smallest text in a figure, in points (figures are drawn at the size they are shown)
 
 
@@ -142,6 +144,12 @@ def _f3(res: Any) -> Any:
     pcols = [c for c in m.columns if c.startswith("cases %: ") and c != "cases %: Total"]
     if m.empty or not pcols:
         return None
+    title = f"{text('matrix', res.lang)}: {res.group_by[0]}"
+    if len(m) > _F3_MAX:
+        # 200 rows of 9-point labels fill no page: the codes with most references, in tree order.
+        keep = m["references: Total"].nlargest(_F3_MAX, keep="first").index
+        title += f" ({text('f3_top', res.lang).format(n=_F3_MAX, of=len(m))})"
+        m = m.loc[sorted(keep)]
     data = m[pcols].astype(float).fillna(0.0).to_numpy()
     fig, ax = plt.subplots(figsize=(3.2 + 1.1 * len(pcols), 0.3 * len(m) + 1.9))
     im = ax.imshow(data, cmap="Blues", vmin=0, vmax=100, aspect="auto")
@@ -151,7 +159,7 @@ def _f3(res: Any) -> Any:
     for (i, j), v in __import__("numpy").ndenumerate(data):
         ax.text(j, i, f"{v:.0f}", ha="center", va="center", fontsize=_FONT - 1, color="white" if v > 60 else "black")
     fig.colorbar(im, ax=ax, label=text("pct_cases", res.lang))
-    ax.set_title(f"{text('matrix', res.lang)}: {res.group_by[0]}")
+    ax.set_title(title, fontsize=10)
     fig.tight_layout()
     return fig
 
@@ -170,12 +178,19 @@ def _f4(res: Any) -> Any:
             for cg in c.unit_cases[u]:
                 if (cg, comp) in counts:
                     counts[(cg, comp)] += 1
+    title = text("fig_f4", res.lang)
+    if len(cases) > _F4_MAX:
+        # A grid of 2,000 informants is neither drawable nor readable: the most-referenced ones.
+        total = {cg: sum(counts[(cg, comp)] for comp in comps) for cg in cases}
+        keep = set(sorted(cases, key=lambda cg: -total[cg])[:_F4_MAX])
+        title += f" ({text('f4_top', res.lang).format(n=_F4_MAX, of=len(cases))})"
+        cases = [cg for cg in cases if cg in keep]
     top = max(counts.values()) or 1
 
     def size(n: int) -> float:
         return 40 + 400 * n / top
 
-    fig, ax = plt.subplots(figsize=(1.1 * len(comps) + 3.6, 0.4 * len(cases) + 1.9))
+    fig, ax = plt.subplots(figsize=(1.1 * len(comps) + 3.6, 0.34 * len(cases) + 1.9))
     xs, ys, sizes = [], [], []
     for yi, cg in enumerate(cases):
         for xi, comp in enumerate(comps):
@@ -191,7 +206,7 @@ def _f4(res: Any) -> Any:
     ax.set_xlim(-0.6, len(comps) - 0.4)
     ax.set_ylim(len(cases) - 0.4, -0.6)
     ax.set_ylabel(text("informant", res.lang), fontsize=_FONT)
-    ax.set_title(text("fig_f4", res.lang), fontsize=11)
+    ax.set_title(title, fontsize=11)
     ax.grid(True, color="#DDDDDD", linewidth=0.5)
     ax.set_axisbelow(True)
     steps = sorted({1, max(1, top // 2), top})

@@ -81,6 +81,9 @@ _TEXT = {
         "tab_coders": "Coders", "tab_agreement": "Inter-coder agreement per component",
         "dot_size": "references", "no_agreement": "Agreement was not computed (one coder, or no agreement module).",
         "more_quotes": "More quotations: the Quotations sheet of the workbook.",
+        "f4_top": "the {n} of {of} informants with most references",
+        "f3_top": "the {n} of {of} codes with most references",
+        "matrix_top": "The {n} of {of} codes with most references; every code is on the workbook's Matrix sheet.",
     },
     "id": {
         "no_case": "(tanpa kasus)", "missing": "(kosong)", "non_text": "[non-teks]",
@@ -126,6 +129,9 @@ _TEXT = {
         "tab_coders": "Koder", "tab_agreement": "Kesepakatan antarkoder per komponen",
         "dot_size": "referensi", "no_agreement": "Kesepakatan tidak dihitung (satu koder, atau modul kesepakatan tidak ada).",
         "more_quotes": "Kutipan lainnya: lembar Kutipan pada workbook.",
+        "f4_top": "{n} dari {of} informan dengan referensi terbanyak",
+        "f3_top": "{n} dari {of} kode dengan referensi terbanyak",
+        "matrix_top": "{n} dari {of} kode dengan referensi terbanyak; semua kode ada pada lembar Matriks di workbook.",
     },
 }
 

@@ -87,6 +87,20 @@ def _case_info(res: Any, cases: tuple, attrs: list[str], case_name: dict) -> tup
     return names, vals
 
 
+def _excerpts(c: Any, entries: list[int]) -> list:
+    """The excerpt of each entry, cut source by source (entries are numbered in document order):
+    in the Quotations' order the model would decode a source's stored text again for almost
+    every row.  A segment quoted at several codes shares one string."""
+    out: list = [None] * len(entries)
+    last_e, last_t = -1, None
+    for k in sorted(range(len(entries)), key=entries.__getitem__):
+        e = entries[k]
+        if e != last_e:
+            last_e, last_t = e, c.excerpt(e)
+        out[k] = last_t
+    return out
+
+
 def quotations(res: Any) -> pd.DataFrame:
     """One row per reference, in component → code tree → source → position order."""
     from ..sheets._values import typed_column
@@ -116,12 +130,15 @@ def quotations(res: Any) -> pd.DataFrame:
 
     refs.sort(key=key)
     # Reference → its quotation number, so the reports cite the Quotations sheet's ids.
-    res.quote_no = {r: n for n, r in enumerate(refs, start=1)}
+    res.quote_no = [0] * len(c.ref_code)  # a list: a dict of 200,000 entries costs ten times more
+    for n, r in enumerate(refs, start=1):
+        res.quote_no[r] = n
     res.quote_width = max(5, len(str(len(refs))))
     cols: dict[str, list] = {k: [] for k in QUOTATION_COLUMNS}
     attr_vals: list[list] = [[] for _ in attrs]
     width = res.quote_width
-    for n, r in enumerate(refs, start=1):
+    texts = _excerpts(c, [first[c.ref_unit[r]] for r in refs])
+    for n, (r, t) in enumerate(zip(refs, texts), start=1):
         g = c.ref_code[r]
         u = c.ref_unit[r]
         e = first[u]
@@ -139,7 +156,6 @@ def quotations(res: Any) -> pd.DataFrame:
             store.append(v)
         cols["start"].append(idx.start[e])
         cols["end"].append(idx.end[e])
-        t = idx.text[e]
         if idx.kind[e] != "text":
             t = f"{non_text} {t}".strip() if t else non_text
         elif t:

@@ -52,7 +52,7 @@ class CippResult:
     case_value: dict = field(default_factory=dict)        # attribute → {case guid: value}
     case_typed: dict = field(default_factory=dict)        # attribute → {case guid: typed value}
     frames: dict = field(default_factory=dict)
-    quote_no: dict = field(default_factory=dict)          # reference → quotation number (Q00001)
+    quote_no: list = field(default_factory=list)          # reference → quotation number (Q00001), 0 = none
     quote_width: int = 5
     sheet_keys: dict = field(default_factory=dict)        # logical key → sheet name
 

@@ -69,8 +69,12 @@ def _short(t: Optional[str], n: int = _CELL_CHARS) -> str:
     return t if len(t) <= n else t[: n - 1].rstrip() + "\u2026"
 
 
+def _no(res: Any, r: int) -> int:
+    return res.quote_no[r] if r < len(res.quote_no) else 0
+
+
 def _quote_id(res: Any, r: int) -> str:
-    n = res.quote_no.get(r)
+    n = _no(res, r)
     return f"Q{n:0{res.quote_width}d}" if n else ""
 
 
@@ -88,9 +92,9 @@ def representative(res: Any, key: str, limit: int = 5) -> list[dict]:
         for r in refs:
             u = c.ref_unit[r]
             e = c.unit_entry[u]
-            if idx.kind[e] != "text" or not idx.text[e]:
+            if idx.kind[e] != "text" or not c.unit_words[u]:
                 continue
-            scored.append((-len(refs), abs(c.unit_words[u] - 25), res.quote_no.get(r, 0), r))
+            scored.append((-len(refs), abs(c.unit_words[u] - 25), _no(res, r), r))
     scored.sort()
     chosen: list[int] = []
     seen_cases, seen_codes = set(), set()
@@ -121,7 +125,7 @@ def _quote(res: Any, r: int) -> dict:
     for attr in res.group_by:
         vals = [res.case_value.get(attr, {}).get(x) for x in cases]
         values[attr] = "; ".join(dict.fromkeys(v for v in vals if v))
-    return {"quote_id": _quote_id(res, r), "text": idx.text[e] or "",
+    return {"quote_id": _quote_id(res, r), "text": c.excerpt(e) or "",
             "case": "; ".join(p.cases[x].name or x for x in cases if x in p.cases) or text("no_case", res.lang),
             "source": (src.name if src else None) or idx.source_guid[e], "code_path": res.assignment.path[c.ref_code[r]],
             "attributes": values}
@@ -138,11 +142,10 @@ def _role_cell(res: Any, g: str) -> str:
     if kids:
         parts.extend(f"{codes[k].name} ({len(c.aggregated.get(k, ()))})" for k in kids)
     else:
-        idx = c.index
         for r in list(c.direct.get(g, ()))[:_CELL_QUOTES]:
-            e = c.unit_entry[c.ref_unit[r]]
-            if idx.text[e]:
-                parts.append(f"\u201c{_short(idx.text[e], 160)}\u201d ({_quote_id(res, r)})")
+            t = c.excerpt(c.unit_entry[c.ref_unit[r]])
+            if t:
+                parts.append(f"\u201c{_short(t, 160)}\u201d ({_quote_id(res, r)})")
     return "; ".join(parts) or codes[g].name
 
 
