@@ -114,6 +114,13 @@ def _frame_table(df: Any, cols: list[str], caption: str, lang: str, kinds: Optio
     return Table(caption, head, rows, numeric, kinds or [""] * len(rows), widths)
 
 
+def _what(key: str, lang: str) -> str:
+    """A ledger row's element in the reader's language (the frame keeps the identifier)."""
+    if key.startswith("warning: "):
+        return f"{text('what_warning', lang)}: {key[len('warning: '):]}"
+    return text(f"what_{key}", lang)
+
+
 def _who(res: Any, q: dict) -> str:
     attrs = ", ".join(v for v in q["attributes"].values() if v)
     who = q["case"] + (f" ({attrs})" if attrs else "")
@@ -203,9 +210,10 @@ def blocks(res: Any, chapter: Optional[int] = 4) -> list:
     empty = res.frame("empty")
     if len(empty):
         out += [Heading(text("empty_note", lang), 3), Items(empty["code_path"].tolist())]
+    ledger = res.frame("ledger")
+    ledger = ledger.assign(what=[_what(w, lang) for w in ledger["what"]])
     out += [Heading(text("metaevaluation", lang), 2),
-            _frame_table(res.frame("ledger"), ["what", "read", "counted", "note"], num.table(text("tab_ledger", lang)),
-                         lang),
+            _frame_table(ledger, ["what", "read", "counted", "note"], num.table(text("tab_ledger", lang)), lang),
             _frame_table(res.frame("coders"), ["coder", "codings", "references"], num.table(text("tab_coders", lang)),
                          lang)]
     if "agreement" in res.sheet_keys:

@@ -83,6 +83,9 @@ _TEXT = {
         "more_quotes": "More quotations: the Quotations sheet of the workbook.",
         "f4_top": "the {n} of {of} informants with most references",
         "f3_top": "the {n} of {of} codes with most references",
+        "what_codes": "Codes", "what_cases": "Cases (informants)", "what_sources": "Sources",
+        "what_codings": "Codings", "what_references": "References", "what_distinct segments": "Distinct segments",
+        "what_warning": "Warning",
         "matrix_top": "The {n} of {of} codes with most references; every code is on the workbook's Matrix sheet.",
     },
     "id": {
@@ -131,6 +134,9 @@ _TEXT = {
         "more_quotes": "Kutipan lainnya: lembar Kutipan pada workbook.",
         "f4_top": "{n} dari {of} informan dengan referensi terbanyak",
         "f3_top": "{n} dari {of} kode dengan referensi terbanyak",
+        "what_codes": "Kode", "what_cases": "Kasus (informan)", "what_sources": "Sumber",
+        "what_codings": "Pengodean", "what_references": "Referensi", "what_distinct segments": "Segmen berbeda",
+        "what_warning": "Peringatan",
         "matrix_top": "{n} dari {of} kode dengan referensi terbanyak; semua kode ada pada lembar Matriks di workbook.",
     },
 }

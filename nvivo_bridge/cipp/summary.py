@@ -54,6 +54,7 @@ class CippResult:
     frames: dict = field(default_factory=dict)
     quote_no: list = field(default_factory=list)          # reference → quotation number (Q00001), 0 = none
     quote_width: int = 5
+    cache: dict = field(default_factory=dict)             # the writers' shared intermediate results
     sheet_keys: dict = field(default_factory=dict)        # logical key → sheet name
 
     def frame(self, key: str) -> Any:

@@ -84,18 +84,19 @@ def representative(res: Any, key: str, limit: int = 5) -> list[dict]:
     words) preferred.  Each is a dict with quote_id, text, case, source, code_path and the
     group-by attribute values.  Built from the counts, not the Quotations table, so a large
     project is not copied into dicts."""
-    c, idx, a = res.counts, res.counts.index, res.assignment
-    codes = part_codes(res, key)
-    scored = []
-    for g in codes:
-        refs = c.direct.get(g, ())
-        for r in refs:
-            u = c.ref_unit[r]
-            e = c.unit_entry[u]
-            if idx.kind[e] != "text" or not c.unit_words[u]:
-                continue
-            scored.append((-len(refs), abs(c.unit_words[u] - 25), _no(res, r), r))
-    scored.sort()
+    c, idx = res.counts, res.counts.index
+    scored = res.cache.get(("representative", key))
+    if scored is None:  # the synthesis sheet and both reports ask for the same component
+        scored = []
+        for g in part_codes(res, key):
+            refs = c.direct.get(g, ())
+            for r in refs:
+                u = c.ref_unit[r]
+                if idx.kind[c.unit_entry[u]] != "text" or not c.unit_words[u]:
+                    continue
+                scored.append((-len(refs), abs(c.unit_words[u] - 25), _no(res, r), r))
+        scored.sort()
+        res.cache[("representative", key)] = scored
     chosen: list[int] = []
     seen_cases, seen_codes = set(), set()
     for *_k, r in scored:
@@ -152,7 +153,7 @@ def _role_cell(res: Any, g: str) -> str:
 def synthesis(res: Any) -> pd.DataFrame:
     """One row per component (and part of Product) with its guiding question, evidence, and the
     evaluator's columns (filled from codes named after them, else empty)."""
-    c, a, names = res.counts, res.assignment, res.project.codes
+    c, names = res.counts, res.project.codes
     rows = []
     for key in rows_of_synthesis(res):
         codes = part_codes(res, key)
