@@ -6,19 +6,14 @@ from typing import Any
 
 import pandas as pd
 
-from ..writers._cells import cut_text
 from .labels import COMPONENTS, text
 from .mapping import describe_rules
+from .quotations import MAX_TEXT, QUOTATION_COLUMNS, attribute_columns  # noqa: F401  (re-exported)
+from .quotations import frame as quotations_frame
 
-__all__ = ["metadata", "quotations", "unmapped", "empty_codes", "warnings", "MAX_TEXT"]
+__all__ = ["metadata", "quotations", "unmapped", "empty_codes", "warnings", "MAX_TEXT", "attribute_columns"]
 
-MAX_TEXT = 32_000  # Excel's cell limit is 32,767 characters
 MAX_WARNINGS_PER_TYPE = 2_000
-
-
-def _ellipsis(removed: int) -> str:
-    """The end of a quotation cut to MAX_TEXT (the spec's "…")."""
-    return "\u2026"
 
 
 def metadata(res: Any) -> pd.DataFrame:
@@ -47,135 +42,10 @@ def metadata(res: Any) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["key", "value"]).astype({"value": "object"})
 
 
-QUOTATION_COLUMNS = ("quote_id", "component", "subcomponent", "code_path", "source", "case", "start", "end",
-                     "text", "coders", "other_codes_on_span", "representative", "memo")
-
-
-def attribute_columns(attributes: list[str], reserved: tuple = QUOTATION_COLUMNS) -> dict[str, str]:
-    """The Quotations column of each case attribute: its own name, unless that is one of the
-    sheet's fixed columns (an attribute named ``source`` or ``text``) or another attribute's
-    column — then ``<name> (attribute)``, numbered if need be.  Two columns under one name
-    made the table's columns unequal in length (the command died)."""
-    taken = set(reserved)
-    out: dict[str, str] = {}
-    for name in attributes:
-        col = name if name not in taken else f"{name} (attribute)"
-        n = 2
-        while col in taken:
-            col = f"{name} (attribute {n})"
-            n += 1
-        taken.add(col)
-        out[name] = col
-    return out
-
-
-def _case_info(res: Any, cases: tuple, attrs: list[str], case_name: dict) -> tuple[str, list]:
-    """The informant names of a reference and, per attribute, its value: typed (an Integer stays a
-    number) when there is one informant or all agree, else the distinct values as text."""
-    if not cases:
-        return text("no_case", res.lang), [None] * len(attrs)
-    names = "; ".join(case_name.get(x, x) for x in cases)
-    vals = []
-    for at in attrs:
-        typed = res.case_typed.get(at, {})
-        distinct = list(dict.fromkeys(typed.get(x) for x in cases))
-        if len(distinct) == 1:
-            vals.append(distinct[0])
-        else:
-            vals.append("; ".join(dict.fromkeys(res.case_value[at].get(x, text("missing", res.lang))
-                                                for x in cases)))
-    return names, vals
-
-
-def _excerpts(c: Any, entries: list[int]) -> list:
-    """The excerpt of each entry, cut source by source (entries are numbered in document order):
-    in the Quotations' order the model would decode a source's stored text again for almost
-    every row.  A segment quoted at several codes shares one string."""
-    out: list = [None] * len(entries)
-    last_e, last_t = -1, None
-    for k in sorted(range(len(entries)), key=entries.__getitem__):
-        e = entries[k]
-        if e != last_e:
-            last_e, last_t = e, c.excerpt(e)
-        out[k] = last_t
-    return out
-
-
 def quotations(res: Any) -> pd.DataFrame:
-    """One row per reference, in component → code tree → source → position order."""
-    from ..sheets._values import typed_column
-
-    p, a, c, idx = res.project, res.assignment, res.counts, res.counts.index
-    attrs = list(res.case_value)
-    attr_col = attribute_columns(attrs)
-    cache: dict = {}
-    non_text = text("non_text", res.lang)
-    comp_rank = {comp: i for i, comp in enumerate(res.rows)}
-    code_rank = {g: i for i, g in enumerate(res.kept)}
-    shown = {g for comp in res.rows for g in res.comp_codes[comp]}
-    src_rank = {g: i for i, g in enumerate(p.sources)}
-    src_name = {g: s.name or g for g, s in p.sources.items()}
-    case_name = {g: cs.name or g for g, cs in p.cases.items()}
-    paths = a.path
-    refs = [r for r, g in enumerate(c.ref_code) if g in shown]
-    first = c.unit_entry
-
-    def key(r: int) -> tuple:
-        g = c.ref_code[r]
-        comps = a.components[g] or ("other",)
-        e = first[c.ref_unit[r]]
-        start = idx.start[e]
-        return (comp_rank.get(comps[0], 99), code_rank[g], src_rank.get(idx.source_guid[e], 0),
-                start if start is not None else -1, e)
-
-    refs.sort(key=key)
-    # Reference → its quotation number, so the reports cite the Quotations sheet's ids.
-    res.quote_no = [0] * len(c.ref_code)  # a list: a dict of 200,000 entries costs ten times more
-    for n, r in enumerate(refs, start=1):
-        res.quote_no[r] = n
-    res.quote_width = max(5, len(str(len(refs))))
-    cols: dict[str, list] = {k: [] for k in QUOTATION_COLUMNS}
-    attr_vals: list[list] = [[] for _ in attrs]
-    width = res.quote_width
-    texts = _excerpts(c, [first[c.ref_unit[r]] for r in refs])
-    for n, (r, t) in enumerate(zip(refs, texts), start=1):
-        g = c.ref_code[r]
-        u = c.ref_unit[r]
-        e = first[u]
-        cases = c.unit_cases[u]
-        info = cache.get(cases)
-        if info is None:
-            info = cache[cases] = _case_info(res, cases, attrs, case_name)
-        cols["quote_id"].append(f"Q{n:0{width}d}")
-        cols["component"].append("; ".join(a.components[g]) or "other")
-        cols["subcomponent"].append(a.subcomponent.get(g))
-        cols["code_path"].append(paths[g])
-        cols["source"].append(src_name.get(idx.source_guid[e], idx.source_guid[e]))
-        cols["case"].append(info[0])
-        for store, v in zip(attr_vals, info[1]):
-            store.append(v)
-        cols["start"].append(idx.start[e])
-        cols["end"].append(idx.end[e])
-        if idx.kind[e] != "text":
-            t = f"{non_text} {t}".strip() if t else non_text
-        elif t:
-            t = cut_text(t, MAX_TEXT, _ellipsis)
-        cols["text"].append(t)
-        entries = c.ref_entries[r]
-        cols["coders"].append(", ".join(dict.fromkeys(idx.coder[x] or "(unknown)" for x in entries)))
-        others = c.seg_codes.get(c.unit_segment[u], ())
-        cols["other_codes_on_span"].append("; ".join(paths[o] for o in others if o != g) or None)
-        cols["representative"].append(None)
-        memos = [idx.memo[x] for x in entries if idx.memo[x]]
-        cols["memo"].append("\n\n".join(dict.fromkeys(memos)) or None)
-    vtype = {v.name: v.type for v in p.variables.values()}
-    order = list(QUOTATION_COLUMNS[:6]) + [attr_col[at] for at in attrs] + list(QUOTATION_COLUMNS[6:])
-    data = dict(cols)
-    for at, values in zip(attrs, attr_vals):
-        data[attr_col[at]] = typed_column(values, vtype.get(at, "Text"))
-    df = pd.DataFrame({k: data[k] for k in order})
-    df.attrs["attribute_columns"] = attr_col
-    return df
+    """One row per reference, in component → code tree → source → position order (see
+    :mod:`nvivo_bridge.cipp.quotations`)."""
+    return quotations_frame(res)
 
 
 def _code_rows(res: Any, codes: list[str]) -> pd.DataFrame:

@@ -30,6 +30,42 @@ class UnmappedCodesError(NvivoBridgeError):
         self.paths = list(paths)
 
 
+_LAZY = object()
+
+
+class Frames(dict):
+    """Sheet name → DataFrame, in sheet order.  The Quotations frame (one row per reference) is
+    made on first access only: the workbook streams that sheet instead, so a large project's
+    excerpts are not held a second time."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._lazy: dict = {}
+
+    def set_lazy(self, name: str, make: Any) -> None:
+        """Register ``make()`` as the frame of ``name`` (keeps the sheet's place in the order)."""
+        dict.__setitem__(self, name, None)
+        self._lazy[name] = make
+
+    def is_lazy(self, name: str) -> bool:
+        """Whether the frame of ``name`` has not been made yet."""
+        return name in self._lazy
+
+    def __getitem__(self, name: str) -> Any:
+        if name in self._lazy:
+            dict.__setitem__(self, name, self._lazy.pop(name)())
+        return dict.__getitem__(self, name)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self[name] if name in self else default
+
+    def items(self) -> Any:
+        return [(k, self[k]) for k in self]
+
+    def values(self) -> Any:
+        return [self[k] for k in self]
+
+
 @dataclass
 class CippResult:
     """Everything the writers need: the frames (sheet name → DataFrame) and what they came from."""
@@ -51,7 +87,7 @@ class CippResult:
     attr_values: dict = field(default_factory=dict)       # attribute → ordered values
     case_value: dict = field(default_factory=dict)        # attribute → {case guid: value}
     case_typed: dict = field(default_factory=dict)        # attribute → {case guid: typed value}
-    frames: dict = field(default_factory=dict)
+    frames: Frames = field(default_factory=Frames)
     quote_no: list = field(default_factory=list)          # reference → quotation number (Q00001), 0 = none
     quote_width: int = 5
     cache: dict = field(default_factory=dict)             # the writers' shared intermediate results
@@ -132,9 +168,15 @@ def build(project: Project, mapping: Union[str, Path, dict, MappingConfig, None]
                ("empty", None, sheets_more.empty_codes), ("warnings", None, sheets_more.warnings),
                ("ledger", None, synthesis.ledger_table), ("coders", None, synthesis.coders_table),
                ("agreement", None, synthesis.agreement_table)]
-    # Quotations first: the synthesis cites its quotation numbers.
-    built = {}
-    for key, attr, fn in sorted(frames, key=lambda f: f[0] != "quotations"):
+    # The quotations are numbered first (the synthesis cites them); their frame is made on demand.
+    from . import quotations
+
+    quotations.order(res)
+    built: dict = {}
+    for key, attr, fn in frames:
+        if key == "quotations":
+            built[(key, attr)] = _LAZY
+            continue
         df = fn(res, attr) if attr else fn(res)
         if df is not None:
             built[(key, attr)] = df
@@ -143,7 +185,10 @@ def build(project: Project, mapping: Union[str, Path, dict, MappingConfig, None]
             continue
         name = sheet_name(key, lang, attr or "", res.sheet_keys.values())
         res.sheet_keys[f"{key}:{attr}" if attr else key] = name
-        res.frames[name] = built[(key, attr)]
+        if built[(key, attr)] is _LAZY:
+            res.frames.set_lazy(name, lambda: quotations.frame(res))
+        else:
+            res.frames[name] = built[(key, attr)]
     return res
 
 
@@ -161,4 +206,4 @@ def summarize(project: Project, mapping: Union[str, Path, dict, MappingConfig, N
     from different coders count once.  Raises :class:`UnmappedCodesError` under ``error`` and
     :class:`~nvivo_bridge.errors.UsageError` for a bad mapping.
     """
-    return build(project, mapping, group_by, lang, unmapped, coder, coder_dedupe).frames
+    return dict(build(project, mapping, group_by, lang, unmapped, coder, coder_dedupe).frames.items())

@@ -33,6 +33,9 @@ _TOTAL_BORDER = Border(top=_THIN, bottom=_MED)
 _SUB_FILL = PatternFill("solid", fgColor="F2F2F2")
 _WRAP = Alignment(wrap_text=True, vertical="top")
 _PCT_COLS = ("references_pct", "cases_pct", "pct_of_component")
+_WIDE = {"text": 80, "memo": 40, "detail": 70, "value": 100, "top_codes": 60, "description": 50,
+         "guiding_question": 40, "evidence": 50, "top_quotations": 70, "note": 70,
+         **{role: 40 for role in ("judgement", "strengths", "weaknesses", "recommendations", "lessons_learned")}}
 
 
 def _cut_marker(removed: int) -> str:
@@ -191,14 +194,14 @@ def _build_workbook(res: Any) -> Workbook:
     """Lay out every frame of ``res`` as a sheet of a write-only workbook."""
     wb = Workbook(write_only=True)
     keys = {v: k for k, v in res.sheet_keys.items()}
-    for name, df in res.frames.items():
+    for name in res.frames:
         ws = wb.create_sheet(title=name)
         key = keys[name].split(":")[0]
-        wide = {"text": 80, "memo": 40, "detail": 70, "value": 100, "top_codes": 60, "description": 50,
-                "guiding_question": 40, "evidence": 50, "top_quotations": 70, "note": 70,
-                **{role: 40 for role in ("judgement", "strengths", "weaknesses", "recommendations",
-                                         "lessons_learned")}}
-        _widths(ws, df, wide=wide, lang=res.lang)
+        if res.frames.is_lazy(name):
+            _streamed(ws, res)
+            continue
+        df = res.frames[name]
+        _widths(ws, df, wide=_WIDE, lang=res.lang)
         ws.freeze_panes = "A3" if key == "matrix" else "A2"
         if key == "overview":
             _overview(ws, df, res)
@@ -214,6 +217,32 @@ def _build_workbook(res: Any) -> Workbook:
                 ws.auto_filter.ref = f"A1:{get_column_letter(len(df.columns))}{len(df) + 1}"
             _table(ws, df, res.lang)
     return wb
+
+
+def _streamed(ws: Any, res: Any) -> None:
+    """The Quotations sheet row by row from :func:`nvivo_bridge.cipp.quotations.rows` (no frame)."""
+    import itertools
+
+    import pandas as pd
+
+    from . import quotations
+
+    cols = quotations.columns(res)
+    it = quotations.rows(res)
+    head = list(itertools.islice(it, 200))   # the widths are taken from the first rows
+    _widths(ws, pd.DataFrame(head, columns=cols), wide=_WIDE, lang=res.lang)
+    ws.freeze_panes = "A2"
+    n = len(res.cache.get("quotation_refs", ()))
+    if n:
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{n + 1}"
+    _row(ws, headers(cols, res.lang), _HEAD_FONT, _HEAD_BORDER)
+    for values in itertools.chain(head, it):
+        row = [_clean(v) for v in values]
+        for v in row:
+            if typed_as_text(v):
+                row = _formula_safe(ws, row)
+                break
+        ws.append(row)
 
 
 def save_workbook(res: Any, tmp: Path, path: Optional[Path] = None) -> None:
