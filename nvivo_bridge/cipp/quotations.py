@@ -3,7 +3,7 @@
 At 200,000 codings a Quotations DataFrame held every excerpt a second time beside the project's
 texts (about 180 MB).  So :func:`order` numbers the quotations when the summary is built, the
 frame is made only when someone asks for it (:func:`frame`), and the workbook writes the sheet
-from :func:`rows`, one row at a time, holding only the excerpts, UTF-8 encoded.
+from :func:`rows`, one row at a time, cutting the excerpts a chunk of rows at a time.
 """
 from __future__ import annotations
 
@@ -110,6 +110,19 @@ def _excerpts(c: Any, entries: list[int]) -> list:
     return out
 
 
+_CHUNK = 10_000  # rows whose excerpts are cut together (each source's text decoded once per chunk)
+
+
+def _with_excerpts(c: Any, refs: list[int]) -> Iterator[tuple[int, Any]]:
+    """``(reference, excerpt)`` in ``refs`` order, the excerpts cut a chunk of rows at a time:
+    all at once they were a second copy of the texts (60 MB at 200,000 codings), one at a time
+    a decode of a source's stored text per row."""
+    first, unit = c.unit_entry, c.ref_unit
+    for k in range(0, len(refs), _CHUNK):
+        part = refs[k:k + _CHUNK]
+        yield from zip(part, _excerpts(c, [first[unit[r]] for r in part]))
+
+
 def rows(res: Any) -> Iterator[list]:
     """The sheet's rows, made one at a time, in :func:`columns` order."""
     p, a, c, idx = res.project, res.assignment, res.counts, res.counts.index
@@ -121,8 +134,7 @@ def rows(res: Any) -> Iterator[list]:
     case_name = {g: cs.name or g for g, cs in p.cases.items()}
     comp_cell = {g: "; ".join(a.components[g]) or "other" for g in res.kept}
     paths, first, width = a.path, c.unit_entry, res.quote_width
-    texts = _excerpts(c, [first[c.ref_unit[r]] for r in refs])
-    for n, (r, raw) in enumerate(zip(refs, texts), start=1):
+    for n, (r, raw) in enumerate(_with_excerpts(c, refs), start=1):
         g = c.ref_code[r]
         u = c.ref_unit[r]
         e = first[u]
@@ -135,8 +147,8 @@ def rows(res: Any) -> Iterator[list]:
             t = f"{non_text} {t}".strip() if t else non_text
         elif t:
             t = cut_text(t, MAX_TEXT, _ellipsis)
-        entries = c.ref_entries[r]
-        others = c.seg_codes.get(c.unit_segment[u], ())
+        entries = c.entries(r)
+        others = c.codes_on(c.unit_segment[u])
         memos = [idx.memo[x] for x in entries if idx.memo[x]]
         yield [f"Q{n:0{width}d}", comp_cell[g], a.subcomponent.get(g), paths[g],
                src_name.get(idx.source_guid[e], idx.source_guid[e]), info[0], *info[1],

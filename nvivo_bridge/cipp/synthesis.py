@@ -85,18 +85,18 @@ def representative(res: Any, key: str, limit: int = 5) -> list[dict]:
     group-by attribute values.  Built from the counts, not the Quotations table, so a large
     project is not copied into dicts."""
     c, idx = res.counts, res.counts.index
-    scored = res.cache.get(("representative", key))
-    if scored is None:  # the synthesis sheet and both reports ask for the same component
-        scored = []
-        for g in part_codes(res, key):
-            refs = c.direct.get(g, ())
-            for r in refs:
-                u = c.ref_unit[r]
-                if idx.kind[c.unit_entry[u]] != "text" or not c.unit_words[u]:
-                    continue
-                scored.append((-len(refs), abs(c.unit_words[u] - 25), _no(res, r), r))
-        scored.sort()
-        res.cache[("representative", key)] = scored
+    done = res.cache.get(("representative", key, limit))
+    if done is not None:  # the synthesis sheet and both reports ask for the same component
+        return done
+    scored = []
+    for g in part_codes(res, key):
+        refs = c.direct.get(g, ())
+        for r in refs:
+            u = c.ref_unit[r]
+            if idx.kind[c.unit_entry[u]] != "text" or not c.unit_words[u]:
+                continue
+            scored.append((-len(refs), abs(c.unit_words[u] - 25), _no(res, r), r))
+    scored.sort()
     chosen: list[int] = []
     seen_cases, seen_codes = set(), set()
     for *_k, r in scored:
@@ -113,7 +113,8 @@ def representative(res: Any, key: str, limit: int = 5) -> list[dict]:
             break
         if r not in chosen:
             chosen.append(r)
-    return [_quote(res, r) for r in chosen]
+    res.cache[("representative", key, limit)] = out = [_quote(res, r) for r in chosen]
+    return out
 
 
 def _quote(res: Any, r: int) -> dict:
@@ -190,7 +191,8 @@ def coders_table(res: Any) -> pd.DataFrame:
     idx, c = res.counts.index, res.counts
     raw: dict[str, int] = {}
     refs: dict[str, int] = {}
-    for r, entries in enumerate(c.ref_entries):
+    for r in range(len(c.ref_entries)):
+        entries = c.entries(r)
         for who in dict.fromkeys(idx.coder[e] or "(unknown)" for e in entries):
             refs[who] = refs.get(who, 0) + 1
         for e in entries:
