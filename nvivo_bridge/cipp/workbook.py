@@ -26,8 +26,12 @@ __all__ = ["write_workbook"]
 
 _THIN = Side(style="thin", color="000000")
 _MED = Side(style="medium", color="000000")
-_HEAD_FONT = Font(bold=True)
-_PART_FONT = Font(italic=True)
+# One family for header and body: a Font without a name is shown by LibreOffice in its own
+# default (a serif header over a sans-serif body).
+_FAMILY = "Calibri"
+_HEAD_FONT = Font(name=_FAMILY, bold=True)
+_PART_FONT = Font(name=_FAMILY, italic=True)
+_HEAD_ALIGN = Alignment(wrap_text=True, vertical="bottom")  # long headers wrap in their column
 _HEAD_BORDER = Border(top=_MED, bottom=_THIN)
 _TOTAL_BORDER = Border(top=_THIN, bottom=_MED)
 _SUB_FILL = PatternFill("solid", fgColor="F2F2F2")
@@ -111,7 +115,7 @@ def _widths(ws: Any, df: Any, cap: int = 60, wide: Optional[dict] = None, lang: 
 def _table(ws: Any, df: Any, lang: str = "en") -> None:
     """Header with booktabs-style rules, then the rows (fast path: plain values)."""
     cols = list(df.columns)
-    _row(ws, headers(cols, lang), _HEAD_FONT, _HEAD_BORDER)
+    _row(ws, headers(cols, lang), _HEAD_FONT, _HEAD_BORDER, align=_HEAD_ALIGN)
     pct = {i: "0.0" for i, c in enumerate(cols) if c in _PCT_COLS or str(c).startswith("cases %")}
     columns = [df[c].tolist() for c in cols]
     kinds = df["row_type"].tolist() if "row_type" in df.columns else None
@@ -148,7 +152,7 @@ def _formula_safe(ws: Any, values: Any) -> list:
 def _overview(ws: Any, df: Any, res: Any) -> None:
     cols = list(df.columns)
     pct = {i: "0.0" for i, c in enumerate(cols) if c in _PCT_COLS}
-    _row(ws, headers(cols, res.lang), _HEAD_FONT, _HEAD_BORDER)
+    _row(ws, headers(cols, res.lang), _HEAD_FONT, _HEAD_BORDER, align=_HEAD_ALIGN)
     for values in df.itertuples(index=False, name=None):
         if values[0] == "total":
             _row(ws, list(values), _HEAD_FONT, _TOTAL_BORDER, formats=pct)
@@ -158,7 +162,7 @@ def _overview(ws: Any, df: Any, res: Any) -> None:
             _row(ws, list(values), formats=pct)
     ws.append([])
     foot = WriteOnlyCell(ws, value=text("footnote", res.lang))
-    foot.font = Font(italic=True, size=9)
+    foot.font = Font(name=_FAMILY, italic=True, size=9)
     ws.append([foot])
     n = len(res.rows)  # the component rows come first; Total and Product's parts stay out of the chart
     if n <= 0 or not res.total_units:
@@ -186,7 +190,7 @@ def _matrix(ws: Any, df: Any, res: Any) -> None:
                 value = n_cases.get(str(col)[len(prefix):])
         head.append(value)
     head[0] = text("cases_in_group", res.lang)
-    _row(ws, head, Font(italic=True))
+    _row(ws, head, _PART_FONT)
     _table(ws, df, res.lang)
 
 
@@ -210,6 +214,7 @@ def _build_workbook(res: Any) -> Workbook:
         elif key in ("synthesis", "ledger"):
             # Few rows of several lines each: wrapped, so the evaluator reads them in place.
             _row(ws, headers(df.columns, res.lang), _HEAD_FONT, _HEAD_BORDER, align=_WRAP)
+            _row_heights(ws, df, 2)
             for values in df.itertuples(index=False, name=None):
                 _row(ws, list(values), _PART_FONT if values[0] in SUBCOMPONENTS else None, align=_WRAP)
         else:
@@ -217,6 +222,19 @@ def _build_workbook(res: Any) -> Workbook:
                 ws.auto_filter.ref = f"A1:{get_column_letter(len(df.columns))}{len(df) + 1}"
             _table(ws, df, res.lang)
     return wb
+
+
+def _row_heights(ws: Any, df: Any, first: int) -> None:
+    """Heights for wrapped rows (a spreadsheet does not grow a row written without one, and the
+    lines would run over the next row): lines per cell from its column's width, 15 points a line."""
+    widths = [ws.column_dimensions[get_column_letter(i)].width or 10 for i in range(1, len(df.columns) + 1)]
+    for n, values in enumerate(df.itertuples(index=False, name=None)):
+        lines = 1
+        for v, w in zip(values, widths):
+            if isinstance(v, str) and v:
+                per = max(1, int(w * 1.1) - 1)  # characters per line in a column of width w
+                lines = max(lines, sum(-(-max(len(part), 1) // per) for part in v.split("\n")))
+        ws.row_dimensions[first + n].height = 15 * min(lines, 27)
 
 
 def _streamed(ws: Any, res: Any) -> None:
@@ -235,7 +253,7 @@ def _streamed(ws: Any, res: Any) -> None:
     n = len(res.cache.get("quotation_refs", ()))
     if n:
         ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{n + 1}"
-    _row(ws, headers(cols, res.lang), _HEAD_FONT, _HEAD_BORDER)
+    _row(ws, headers(cols, res.lang), _HEAD_FONT, _HEAD_BORDER, align=_HEAD_ALIGN)
     for values in itertools.chain(head, it):
         row = [_clean(v) for v in values]
         for v in row:
