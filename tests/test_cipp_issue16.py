@@ -312,3 +312,32 @@ def test_docx_renders_in_libreoffice(tmp_path):
     pdf = tmp_path / "r.pdf"
     assert proc.returncode == 0 and pdf.is_file(), proc.stderr
     assert pdf.read_bytes().count(b"/Type /Page") - pdf.read_bytes().count(b"/Type /Pages") >= 5
+
+
+# --- memory: the Quotations sheet is streamed ----------------------------------------------
+
+def test_quotations_streamed_into_the_workbook_frame_on_demand(tmp_path):
+    """The workbook writes Quotations without building its DataFrame (at 200,000 codings that
+    frame held every excerpt a second time); the frame is still there for whoever asks."""
+    from nvivo_bridge.cipp import summarize, write_workbook
+
+    res = build(build_project())
+    name = res.sheet_keys["quotations"]
+    assert res.frames.is_lazy(name)
+    write_workbook(res, tmp_path / "s.xlsx")
+    assert res.frames.is_lazy(name)
+    rows = list(openpyxl.load_workbook(tmp_path / "s.xlsx", read_only=True)[name].iter_rows(values_only=True))
+    df = res.frame("quotations")
+    assert not res.frames.is_lazy(name) and len(rows) == len(df) + 1 == 51  # 50 code-references
+    assert [r[0] for r in rows[1:]] == df["quote_id"].tolist()
+    assert [r[rows[0].index("Quotation text")] for r in rows[1:]] == df["text"].tolist()
+    frames = summarize(build_project())
+    assert type(frames) is dict and frames["Quotations"]["quote_id"].tolist() == df["quote_id"].tolist()
+
+
+def test_workbook_header_and_body_share_a_font_family(tmp_path):
+    res = build(build_project())
+    write_all(res, tmp_path / "f.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "f.xlsx")["CIPP Overview"]
+    assert ws["A1"].font.name == ws["C2"].font.name == ws["A7"].font.name == "Calibri"
+    assert ws["A1"].alignment.wrap_text
