@@ -22,7 +22,8 @@ table{border-collapse:collapse;margin:.4rem 0 1.2rem;font-size:.85rem;max-width:
 caption{caption-side:top;text-align:left;font-weight:bold;padding:.3rem 0;font-size:.9rem}
 th{border-top:2px solid #000;border-bottom:1px solid #000;text-align:left;padding:.25rem .5rem;vertical-align:bottom}
 td{padding:.2rem .5rem;vertical-align:top}
-th,td{overflow-wrap:anywhere;word-break:normal}
+td{overflow-wrap:anywhere}th{overflow-wrap:break-word;hyphens:auto}
+@media (max-width:50rem){th{overflow-wrap:anywhere}}
 tr.total td{border-top:1px solid #000;border-bottom:2px solid #000;font-weight:bold}
 tr.subtotal td{font-weight:bold;background:#f2f2f2}
 tr.part td{font-style:italic;color:#333}
