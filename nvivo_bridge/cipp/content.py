@@ -101,6 +101,7 @@ def _cell(v: Any, decimals: int = 1) -> Any:
 
 
 _DECIMALS = {"alpha": 3, "kappa_weighted": 3}
+_EMPTY_MAX = 40  # empty codes listed in a report (the workbook's Empty Codes sheet has them all)
 _MATRIX_MAX = 60  # code rows of the matrix in a report (the workbook has them all)
 
 
@@ -209,7 +210,10 @@ def blocks(res: Any, chapter: Optional[int] = 4) -> list:
                          ["part" if k in SUBCOMPONENTS else "" for k in synth_df["component"]])]
     empty = res.frame("empty")
     if len(empty):
-        out += [Heading(text("empty_note", lang), 3), Items(empty["code_path"].tolist())]
+        paths = empty["code_path"].tolist()
+        items = paths[:_EMPTY_MAX] + ([text("empty_more", lang).format(n=len(paths) - _EMPTY_MAX)]
+                                      if len(paths) > _EMPTY_MAX else [])
+        out += [Heading(text("empty_note", lang), 3), Items(items)]
     ledger = res.frame("ledger")
     ledger = ledger.assign(what=[_what(w, lang) for w in ledger["what"]])
     out += [Heading(text("metaevaluation", lang), 2),

@@ -75,7 +75,7 @@ def _auto_widths(t: Table) -> list[float]:
     for i, h in enumerate(t.header):
         longest_word = max((len(w) for w in str(h).split()), default=4)
         cells = max((len(str(r[i])) for r in t.rows[:200]), default=0)
-        out.append(max(4, longest_word, min(cells, 40)))
+        out.append(max(4, longest_word, min(cells, 40)) + 2)  # + the cell's padding
     return out
 
 
