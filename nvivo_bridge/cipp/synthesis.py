@@ -14,6 +14,7 @@ from typing import Any, Optional
 import pandas as pd
 import yaml
 
+from ..errors import NvivoBridgeError
 from .labels import SUBCOMPONENTS, label, text
 from .normalize import name_candidates
 
@@ -237,4 +238,9 @@ def agreement_table(res: Any) -> Optional[pd.DataFrame]:
         return None
     groups = {key: part_codes(res, key) for key in res.rows}
     groups = {k: v for k, v in groups.items() if v}
-    return by_group(res.project, groups) if groups else None
+    if not groups:
+        return None
+    try:
+        return by_group(res.project, groups)
+    except NvivoBridgeError:  # e.g. no codings two coders share: the report says it was not computed
+        return None
