@@ -294,7 +294,7 @@ def test_docx_reads_back(tmp_path, lang, word):
     assert captions[0].startswith(f"{word} 4.1 ")
     assert any(c.startswith("Gambar 4.1 " if lang == "id" else "Figure 4.1 ") for c in captions)
     assert len(d.tables) == sum(1 for c in captions if c.startswith(word))
-    assert d.tables[0].rows[0].cells[3].text == ("Referensi" if lang == "id" else "References")
+    assert d.tables[0].rows[0].cells[2].text == ("Referensi" if lang == "id" else "References")
     assert len(d.inline_shapes) == 4
     quotes = [p.text for p in d.paragraphs if p.style.name == "Quote"]
     assert any("Sebagai Ahli Muda" in q for q in quotes)

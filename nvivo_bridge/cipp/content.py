@@ -41,7 +41,6 @@ class Table:
     rows: list
     numeric: set = field(default_factory=set)
     kinds: list = field(default_factory=list)
-    widths: Optional[list] = None   # relative column widths (the Word table)
 
 
 @dataclass
@@ -106,13 +105,13 @@ _MATRIX_MAX = 60  # code rows of the matrix in a report (the workbook has them a
 
 
 def _frame_table(df: Any, cols: list[str], caption: str, lang: str, kinds: Optional[list] = None,
-                 names: Optional[dict] = None, widths: Optional[list] = None) -> Table:
+                 names: Optional[dict] = None) -> Table:
     numeric = {i for i, c in enumerate(cols) if str(df[c].dtype) not in ("object", "str", "string")
                and not str(df[c].dtype).startswith("str")}
     head = [(names or {}).get(c) or header(c, lang) for c in cols]
     dec = [_DECIMALS.get(c, 1) for c in cols]
     rows = [[_cell(v, d) for v, d in zip(values, dec)] for values in zip(*(df[c].tolist() for c in cols))]
-    return Table(caption, head, rows, numeric, kinds or [""] * len(rows), widths)
+    return Table(caption, head, rows, numeric, kinds or [""] * len(rows))
 
 
 def _what(key: str, lang: str) -> str:
@@ -179,8 +178,8 @@ def blocks(res: Any, chapter: Optional[int] = 4) -> list:
                  Heading(text("overview", lang), 2)]
     ov = res.frame("overview")
     kinds = ["total" if k == "total" else "part" if k in SUBCOMPONENTS else "" for k in ov["component"]]
-    cols = ["label", "codes", "codes_with_references", "references", "references_pct", "sources", "cases",
-            "cases_pct", "words_coded"]
+    # A thesis table fits the page: the workbook's overview has every column.
+    cols = ["label", "codes", "references", "references_pct", "sources", "cases", "cases_pct", "words_coded"]
     out.append(_frame_table(ov, cols, num.table(text("tab_overview", lang)), lang, kinds))
     out.append(Para(text("footnote", lang), "note"))
     out.append(Figure("F1", num.figure(text("fig_f1", lang))))

@@ -69,14 +69,48 @@ def _repeat_header(row: Any) -> None:
     trpr.append(el)
 
 
-def _auto_widths(t: Table) -> list[float]:
-    """Relative column widths from the longest header word and the cell texts (capped)."""
-    out = []
+_PAD_CM = 0.25        # a cell's left and right margins (set on the table, see _margins)
+
+
+def _margins(table: Any, cm: float) -> None:
+    """Narrow left/right cell margins: a thesis table of eight columns must fit the text width."""
+    tblpr = table._tbl.tblPr
+    mar = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        el = OxmlElement(f"w:{side}")
+        el.set(qn("w:w"), str(int(cm / 2 * 567)))  # twentieths of a point: 567 per cm
+        el.set(qn("w:type"), "dxa")
+        mar.append(el)
+    tblpr.append(mar)
+
+
+def _auto_widths(t: Table, cm_per_char: float) -> list[float]:
+    """Column widths in cm that fill the text width: every column gets room for its longest
+    word (a number, a header word), text columns share what is left by their content's length."""
+    natural, least = [], []
     for i, h in enumerate(t.header):
-        longest_word = max((len(w) for w in str(h).split()), default=4)
-        cells = max((len(str(r[i])) for r in t.rows[:200]), default=0)
-        out.append(max(4, longest_word, min(cells, 40)) + 2)  # + the cell's padding
-    return out
+        cells = [str(r[i]) for r in t.rows[:200]]
+        words = [len(w) for x in [str(h)] + cells for w in x.split()] or [4]
+        longest_word = max(words) + 2  # bold header letters are wider than the average
+        if i in t.numeric:
+            n = max(longest_word, max((len(x) for x in cells), default=0))
+            natural.append(n)
+            least.append(n)
+        else:
+            natural.append(max(longest_word, min(max((len(x) for x in cells), default=0), 40)))
+            least.append(min(longest_word, 14))
+    nat = [n * cm_per_char + _PAD_CM for n in natural]
+    low = [n * cm_per_char + _PAD_CM for n in least]
+    if sum(nat) <= _TEXT_WIDTH_CM:
+        spare = _TEXT_WIDTH_CM - sum(nat)
+        text_cols = [i for i in range(len(nat)) if i not in t.numeric] or list(range(len(nat)))
+        share = sum(nat[i] for i in text_cols)
+        return [w + (spare * w / share if i in text_cols else 0) for i, w in enumerate(nat)]
+    room = _TEXT_WIDTH_CM - sum(low)
+    if room <= 0:  # even the longest words do not fit: scale everything
+        return [w * _TEXT_WIDTH_CM / sum(low) for w in low]
+    extra = sum(n - lo for n, lo in zip(nat, low)) or 1
+    return [lo + (n - lo) * room / extra for n, lo in zip(nat, low)]
 
 
 def _table(doc: Any, t: Table) -> None:
@@ -84,7 +118,9 @@ def _table(doc: Any, t: Table) -> None:
     cap.paragraph_format.keep_with_next = True
     table = doc.add_table(rows=1, cols=len(t.header))
     table.alignment = WD_TABLE_ALIGNMENT.LEFT
-    size = Pt(9) if len(t.header) > 6 else Pt(10)
+    wide = len(t.header) > 5
+    size = Pt(8) if wide else Pt(10)
+    _margins(table, _PAD_CM)
     last = len(t.rows)
 
     def fill(row: Any, values: list, bold: bool = False, italic: bool = False) -> None:
@@ -110,7 +146,7 @@ def _table(doc: Any, t: Table) -> None:
                 _border(cell, "top", 6)
             if n == last:
                 _border(cell, "bottom", 12)
-    widths = t.widths if t.widths and len(t.widths) == len(t.header) else _auto_widths(t)
+    widths = _auto_widths(t, 0.16 if wide else 0.2)  # cm per character at 8 / 10 pt
     total = sum(widths)
     table.autofit = False
     for i, w in enumerate(widths):
