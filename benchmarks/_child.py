@@ -26,6 +26,8 @@ NEEDS = {
     "xlsx": ["nvivo_bridge.readers.qdpx", "nvivo_bridge.writers.xlsx"],
     "qdpx": ["nvivo_bridge.readers.qdpx", "nvivo_bridge.writers.qdpx"],
     "cipp": ["nvivo_bridge.readers.qdpx", "nvivo_bridge.cipp:summarize", "nvivo_bridge.writers.cipp"],
+    "cipp-docx": ["nvivo_bridge.readers.qdpx", "nvivo_bridge.cipp:write_docx", "nvivo_bridge.writers.cipp",
+                  "nvivo_bridge.cipp.docx_report", "nvivo_bridge.cipp.figures"],
     "validate": ["nvivo_bridge.validate:validate_path"],
     "agreement": ["nvivo_bridge.readers.qdpx", "nvivo_bridge.agreement.result"],
 }
@@ -80,6 +82,15 @@ def _prepare(task: str, src: Path, out: Path):
         from nvivo_bridge.validate import validate_path
 
         return lambda: validate_path(src)
+    if task == "cipp-docx":  # the workbook and the Word report (figures drawn for it)
+        from nvivo_bridge.options import WriteOptions
+
+        def both():
+            opts = WriteOptions()
+            opts.extra.update(docx=out / "cipp.docx", force=True)
+            return nvivo_bridge.convert(src, out / "cipp.xlsx", to_format="cipp", force=True,
+                                        write_options=opts).read.get("codings")
+        return both
     target = {"csv": out / "codings", "xlsx": out / "out.xlsx", "qdpx": out / "out.qdpx",
               "cipp": out / "cipp.xlsx"}[task]
     fmt = {"csv": "csv", "xlsx": "xlsx", "qdpx": "qdpx", "cipp": "cipp"}[task]

@@ -4,8 +4,8 @@ Usage::
 
     python benchmarks/run.py [--size S|M|L|<codings>] [--only TASK ...] [--repeat N] [--batch]
 
-Tasks: read, csv, xlsx, qdpx, cipp, validate (each beside its floor, see benchmarks/floors.py),
-agreement (on the same number of codings made by two coders, beside reading that file)
+Tasks: read, csv, xlsx, qdpx, cipp, cipp-docx (the workbook and the Word report), validate (each beside its
+floor, see benchmarks/floors.py), agreement (on the same number of codings made by two coders, beside reading that file)
 and peers (other Python REFI-QDA readers on the same file).  Every measurement runs in a fresh
 subprocess (benchmarks/_child.py); with ``--repeat N`` the best time and the highest peak of N
 runs are kept.  A task whose module is not written yet prints ``n/a (missing: <module>)``.
@@ -34,7 +34,8 @@ __all__ = ["TASKS", "measure", "run", "main"]
 # task → (floor it is compared with, time-ratio target, peak-memory target in MB)
 TASKS = {
     "read": ("floor-raw", 1.5, 300), "csv": ("floor-csv", 1.5, 400), "xlsx": ("floor-xlsx", 1.2, 400),
-    "qdpx": ("floor-qdpx", 2.0, None), "cipp": ("xlsx", 1.2, None), "validate": ("floor-raw", None, None),
+    "qdpx": ("floor-qdpx", 2.0, None), "cipp": ("xlsx", 1.2, 400),
+    "cipp-docx": ("cipp", 1.2, 400), "validate": ("floor-raw", None, None),
     # Read + every agreement frame, on the two-coder file, against reading that file.
     "agreement": ("read-2coders", 2.0, 400),
 }
@@ -98,6 +99,8 @@ def run(size: str, only: list[str], repeat: int) -> dict:
         if floor.startswith("floor-") and floor not in results["floors"]:
             results["floors"][floor] = measure(floor, path, repeat)
         results["tasks"][task] = measure(task, path, repeat)
+    if "cipp-docx" in results["tasks"] and "cipp" not in results["tasks"]:
+        results["tasks"]["cipp"] = measure("cipp", path, repeat)
     if "cipp" in results["tasks"] and "xlsx" not in results["tasks"]:
         results["tasks"]["xlsx"] = measure("xlsx", path, repeat)
     for task, res in results["tasks"].items():

@@ -13,10 +13,10 @@ from nvivo_bridge.cipp import build, write_figures, write_report, write_workbook
 from nvivo_bridge.cli import main
 from samples.kp_widyaiswara import build_project
 
-EN_SHEETS = ["Metadata", "CIPP Overview", "Code Detail", "Matrix Peran", "Quotations", "Unmapped",
-             "Empty Codes", "Warnings"]
-ID_SHEETS = ["Metadata", "Ringkasan CIPP", "Detail Kode", "Matriks Peran", "Kutipan", "Tidak Terpetakan",
-             "Kode Kosong", "Peringatan"]
+EN_SHEETS = ["Metadata", "CIPP Overview", "Synthesis", "Code Detail", "Matrix Peran", "Quotations", "Unmapped",
+             "Empty Codes", "Warnings", "Metaevaluation", "Coders"]
+ID_SHEETS = ["Metadata", "Ringkasan CIPP", "Sintesis", "Detail Kode", "Matriks Peran", "Kutipan", "Tidak Terpetakan",
+             "Kode Kosong", "Peringatan", "Metaevaluasi", "Koder"]
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +33,7 @@ def test_workbook_sheets_and_native_chart(tmp_path):
     assert wb.sheetnames == EN_SHEETS
     ws = wb["CIPP Overview"]
     rows = list(ws.iter_rows(values_only=True))
-    assert rows[0][:5] == ("component", "label", "codes", "codes_with_references", "references")
+    assert rows[0][:5] == ("Component key", "Component", "Codes", "Codes with references", "References")
     assert [r[4] for r in rows[1:7]] == [15, 9, 14, 10, 2, 49]
     with zipfile.ZipFile(out) as z:
         charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
@@ -41,7 +41,7 @@ def test_workbook_sheets_and_native_chart(tmp_path):
         xml = z.read(charts[0]).decode()
     assert re.search(r"<(c:)?barChart>", xml) and "'CIPP Overview'!$E$2:$E$6" in xml
     m = list(wb["Matrix Peran"].iter_rows(values_only=True))
-    assert m[1][0] == "row_type" and 2 in m[0] and 3 in m[0]  # header row: cases per value
+    assert m[1][0] == "Row" and 2 in m[0] and 3 in m[0]  # header row: cases per value
 
 
 def test_lang_id_sheet_names_and_labels(tmp_path):
@@ -80,7 +80,7 @@ def test_quotations_keep_the_exact_excerpt_text(tmp_path):
     out = tmp_path / "q.xlsx"
     write_workbook(res, out)
     rows = list(openpyxl.load_workbook(out, read_only=True)["Quotations"].iter_rows(values_only=True))
-    texts = [r[rows[0].index("text")] for r in rows[1:]]
+    texts = [r[rows[0].index("Quotation text")] for r in rows[1:]]
     want = res.frame("quotations")["text"].tolist()
     assert texts == want and any("\r\n" in t for t in want)
 
@@ -198,9 +198,9 @@ def test_over_long_cells_are_cut_as_excel_counts(tmp_path):
         return len(text.encode("utf-16-le")) // 2
 
     q = list(wb["Quotations"].iter_rows(values_only=True))
-    texts = [r[q[0].index("text")] for r in q[1:]]
+    texts = [r[q[0].index("Quotation text")] for r in q[1:]]
     long_quote = next(t for t in texts if "😀" in t)
     assert units(long_quote) <= 32_000 and long_quote.endswith("😀\u2026")
     d = list(wb["Code Detail"].iter_rows(values_only=True))
-    desc = next(r[d[0].index("description")] for r in d[1:] if r[d[0].index("description")])
+    desc = next(r[d[0].index("Description")] for r in d[1:] if r[d[0].index("Description")])
     assert units(desc) <= 32_767 and desc.startswith("x" * 32_000) and desc.endswith("an Excel cell holds 32,767]")

@@ -23,8 +23,11 @@ def result():
 
 def test_overview_rows_and_order(result):
     ov = result.frame("overview")
-    assert ov["component"].tolist() == ["context", "input", "process", "product", "other", "total"]
-    assert ov["label"].tolist() == ["Context", "Input", "Process", "Product", "Other", "Total"]
+    parts = ["impact", "effectiveness", "sustainability", "transportability"]
+    assert ov["component"].tolist() == ["context", "input", "process", "product", "other", "total"] + parts
+    assert ov["label"].tolist() == ["Context", "Input", "Process", "Product", "Other", "Total", "Product: Impact",
+                                    "Product: Effectiveness", "Product: Sustainability", "Product: Transportability"]
+    assert ov.set_index("component")["references"][parts].tolist() == [2, 6, 2, 0]
     for col in ("codes", "codes_with_references", "references", "references_pct", "sources", "cases",
                 "cases_pct", "words_coded", "top_codes"):
         assert col in ov.columns

@@ -10,7 +10,7 @@ grand total the union over every kept component — all deduplicated.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable, Optional
+from typing import Any, Iterable, Optional
 
 from ..coding_index import CodingIndex, build_index
 from ..errors import UsageError
@@ -40,7 +40,7 @@ class Counts:
     # per code
     direct: dict = field(default_factory=dict)
     aggregated: dict = field(default_factory=dict)
-    seg_codes: dict = field(default_factory=dict)
+    seg_codes: list = field(default_factory=list)   # per segment: its code, or a list of codes
     overlaps: list = field(default_factory=list)
     multi_coder: list = field(default_factory=list)
     dropped_case_codings: int = 0
@@ -59,16 +59,38 @@ class Counts:
             words += wd[u]
         return n, sources, cases, words
 
+    def entries(self, r: int) -> Any:
+        """The index entries (codings) of reference ``r`` — stored as one int when there is one,
+        as most references have: a list per reference cost 15 MB at 200,000 codings."""
+        x = self.ref_entries[r]
+        return (x,) if x.__class__ is int else x
+
+    def codes_on(self, seg: int) -> Any:
+        """The codes of the references on segment ``seg`` (a code once per reference)."""
+        x = self.seg_codes[seg]
+        return (x,) if x.__class__ is str else x
+
+    def excerpt(self, e: int) -> Optional[str]:
+        """The text of index entry ``e``: the index keeps no copy of text excerpts (at 200,000
+        codings they were a second copy of the texts), so they are cut from the source here."""
+        t = self.index.text[e]
+        if t is None and self.sources is not None:
+            sel = self.index.selection[e]
+            if sel is not None:
+                return self.sources[self.index.source_guid[e]].excerpt(sel)
+        return t
+
     def coders(self, g: str) -> list[str]:
         """Distinct coder names of the references of code ``g`` and its subcodes, sorted."""
         names = set()
         coder = self.index.coder
         for r in self.aggregated_refs.get(g, ()):
-            for e in self.ref_entries[r]:
+            for e in self.entries(r):
                 names.add(coder[e] or "(unknown)")
         return sorted(names)
 
     aggregated_refs: dict = field(default_factory=dict)
+    sources: Optional[dict] = None   # project.sources, to cut excerpts (see excerpt)
 
 
 def _segment_key(idx: CodingIndex, i: int) -> tuple:
@@ -91,8 +113,8 @@ def count(project: Project, a: Assignment, coder: Optional[str] = None, coder_de
             raise UsageError(f"no coder named '{coder}'", project.source_file,
                              hint="coders in this project: " + (", ".join(sorted(
                                  u.name or u.id or g for g, u in project.users.items())) or "none"))
-    idx = build_index(project, coder)
-    c = Counts(index=idx)
+    idx = build_index(project, coder, excerpts=False)
+    c = Counts(index=idx, sources=project.sources)
     excluded = {g for g, comps in a.components.items() if comps == ("exclude",)}
     case_codes = set(a.case_codes)
     # A segment, and so a unit and a reference, belongs to one source, and the index lists the
@@ -130,7 +152,7 @@ def count(project: Project, a: Assignment, coder: Optional[str] = None, coder_de
             n_units += 1
             c.unit_source.append(idx.source_guid[i])
             c.unit_cases.append(idx.cases[i])
-            c.unit_words.append(words_of(idx.text[i]) if idx.kind[i] == "text" else 0)
+            c.unit_words.append(words_of(c.excerpt(i)) if idx.kind[i] == "text" else 0)
             c.unit_entry.append(i)
             c.unit_segment.append(seg)
         rkey = (g, unit)
@@ -139,11 +161,20 @@ def count(project: Project, a: Assignment, coder: Optional[str] = None, coder_de
             ref = ref_ids[rkey] = len(c.ref_code)
             c.ref_code.append(g)
             c.ref_unit.append(unit)
-            c.ref_entries.append([i])
+            c.ref_entries.append(i)
             c.direct.setdefault(g, []).append(ref)
-            c.seg_codes.setdefault(seg, []).append(g)
+            if seg == len(c.seg_codes):
+                c.seg_codes.append(g)
+            elif c.seg_codes[seg].__class__ is str:
+                c.seg_codes[seg] = [c.seg_codes[seg], g]
+            else:
+                c.seg_codes[seg].append(g)
         else:
-            c.ref_entries[ref].append(i)
+            x = c.ref_entries[ref]
+            if x.__class__ is int:
+                c.ref_entries[ref] = [x, i]
+            else:
+                x.append(i)
         # One coder is stored as itself; a set is made only when a second one codes the segment.
         skey = (g, seg)
         seen = seg_coders.get(skey, seg_coders)
@@ -183,13 +214,26 @@ def _aggregate(c: Counts, a: Assignment) -> None:
 
 
 def _overlaps(c: Counts, idx: CodingIndex) -> list[tuple[str, str, int, int, int, int]]:
-    """Pairs of different spans at the same code and source, by the same coder, that overlap."""
+    """Pairs of different spans at the same code and source, by the same coder, that overlap.
+
+    References are numbered source by source, so the spans are gathered and checked one source
+    at a time (all at once they were 40 MB at 200,000 codings)."""
+    out: list = []
     groups: dict[tuple, list[tuple[int, int]]] = {}
+    current: object = None
     for r, g in enumerate(c.ref_code):
-        for e in c.ref_entries[r]:
+        for e in c.entries(r):
+            src = idx.source_guid[e]
+            if src != current:
+                _flush_overlaps(groups, out)
+                groups, current = {}, src
             if idx.kind[e] == "text" and idx.start[e] is not None:
-                groups.setdefault((g, idx.source_guid[e], idx.coder[e]), []).append((idx.start[e], idx.end[e]))
-    out = []
+                groups.setdefault((g, src, idx.coder[e]), []).append((idx.start[e], idx.end[e]))
+    _flush_overlaps(groups, out)
+    return out
+
+
+def _flush_overlaps(groups: dict, out: list) -> None:
     for (g, src, _who), spans in groups.items():
         if len(spans) < 2:
             continue
@@ -200,4 +244,3 @@ def _overlaps(c: Counts, idx: CodingIndex) -> list[tuple[str, str, int, int, int
                 out.append((g, src, far_start, far_end, s, e))
             if e > far_end:
                 far_start, far_end = s, e
-    return out

@@ -5,7 +5,7 @@ from typing import Any, Optional
 
 import pandas as pd
 
-from .labels import label, text
+from .labels import SUBCOMPONENTS, label, text
 
 __all__ = ["attribute_values", "overview", "code_detail", "matrix", "unit_values", "pct"]
 
@@ -20,16 +20,25 @@ def attribute_values(res: Any) -> None:
 
     Numeric attributes sort by value, text attributes by first appearance in case order; a case
     without a value gets the "missing" label."""
+    from ..sheets._values import typed_value
+
     p = res.project
     missing = text("missing", res.lang)
     for var in p.variables.values():
         per_case: dict[str, str] = {}
+        typed: dict[str, Any] = {}
         for case in p.cases.values():
             val = next((vv.value for vv in case.variable_values if vv.variable == var.guid), None)
             if val is not None and str(val).strip() != "":
                 per_case[case.guid] = str(val)
+                typed[case.guid] = typed_value(str(val), var.type)[0]
         if not per_case:
             continue
+        # The Quotations sheet shows the value by its type (a number stays a number); a case
+        # without one gets the "missing" label when the attribute is text, an empty cell otherwise.
+        if var.type in ("Text", None, ""):
+            typed.update((c, missing) for c in p.cases if c not in typed)
+        res.case_typed[var.name] = typed
         vals = list(dict.fromkeys(per_case[c] for c in p.cases if c in per_case))
         if var.type in ("Integer", "Float"):
             def num(v: str) -> tuple:
@@ -85,12 +94,23 @@ def overview(res: Any) -> pd.DataFrame:
     uvals = unit_values(res, attr) if attr else []
     values = _values_with_no_case(res, attr, uvals) if attr else []
     total_refs = len(res.total_units)
+    from .synthesis import part_codes, rows_of_synthesis
+
     rows = []
-    for comp in res.rows + ["total"]:
-        codes = res.kept if comp == "total" else res.comp_codes[comp]
-        units = res.total_units if comp == "total" else res.comp_units[comp]
+    # Product's parts (Impact, Effectiveness…) follow the Total row when the codebook has them:
+    # the Total stays the sum of the rows above it, and the chart's rows stay one block.
+    parts = [k for k in rows_of_synthesis(res) if k in SUBCOMPONENTS]
+    for comp in res.rows + ["total"] + parts:
+        if comp in SUBCOMPONENTS:
+            codes = part_codes(res, comp)
+            units = {c.ref_unit[r] for g in codes for r in c.direct.get(g, ())}
+        else:
+            codes = res.kept if comp == "total" else res.comp_codes[comp]
+            units = res.total_units if comp == "total" else res.comp_units[comp]
         refs, sources, cases, words = c.stats(units)
-        row = {"component": comp, "label": label(comp, res.lang), "codes": len(codes),
+        name = f"{label('product', res.lang)}: {label(comp, res.lang)}" if comp in SUBCOMPONENTS \
+            else label(comp, res.lang)
+        row = {"component": comp, "label": name, "codes": len(codes),
                "codes_with_references": sum(1 for g in codes if c.direct.get(g)),
                "references": refs, "references_pct": pct(refs, total_refs), "sources": len(sources),
                "cases": len(cases), "cases_pct": pct(len(cases), n_cases), "words_coded": words,

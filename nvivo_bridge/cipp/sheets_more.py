@@ -6,19 +6,14 @@ from typing import Any
 
 import pandas as pd
 
-from ..writers._cells import cut_text
 from .labels import COMPONENTS, text
 from .mapping import describe_rules
+from .quotations import MAX_TEXT, QUOTATION_COLUMNS, attribute_columns  # noqa: F401  (re-exported)
+from .quotations import frame as quotations_frame
 
-__all__ = ["metadata", "quotations", "unmapped", "empty_codes", "warnings", "MAX_TEXT"]
+__all__ = ["metadata", "quotations", "unmapped", "empty_codes", "warnings", "MAX_TEXT", "attribute_columns"]
 
-MAX_TEXT = 32_000  # Excel's cell limit is 32,767 characters
 MAX_WARNINGS_PER_TYPE = 2_000
-
-
-def _ellipsis(removed: int) -> str:
-    """The end of a quotation cut to MAX_TEXT (the spec's "…")."""
-    return "\u2026"
 
 
 def metadata(res: Any) -> pd.DataFrame:
@@ -47,75 +42,10 @@ def metadata(res: Any) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["key", "value"]).astype({"value": "object"})
 
 
-def _case_columns(res: Any) -> tuple[list[str], dict]:
-    """Attribute column names and a cache of (case names, per-attribute values) per cases tuple."""
-    return list(res.case_value), {}
-
-
 def quotations(res: Any) -> pd.DataFrame:
-    """One row per reference, in component → code tree → source → position order."""
-    p, a, c, idx = res.project, res.assignment, res.counts, res.counts.index
-    attrs, cache = _case_columns(res)
-    no_case, missing = text("no_case", res.lang), text("missing", res.lang)
-    non_text = text("non_text", res.lang)
-    comp_rank = {comp: i for i, comp in enumerate(res.rows)}
-    code_rank = {g: i for i, g in enumerate(res.kept)}
-    shown = {g for comp in res.rows for g in res.comp_codes[comp]}
-    src_rank = {g: i for i, g in enumerate(p.sources)}
-    src_name = {g: s.name or g for g, s in p.sources.items()}
-    case_name = {g: cs.name or g for g, cs in p.cases.items()}
-    paths = a.path
-    refs = [r for r, g in enumerate(c.ref_code) if g in shown]
-    first = c.unit_entry
-
-    def key(r: int) -> tuple:
-        g = c.ref_code[r]
-        comps = a.components[g] or ("other",)
-        e = first[c.ref_unit[r]]
-        start = idx.start[e]
-        return (comp_rank.get(comps[0], 99), code_rank[g], src_rank.get(idx.source_guid[e], 0),
-                start if start is not None else -1, e)
-
-    refs.sort(key=key)
-    cols: dict[str, list] = {k: [] for k in ("quote_id", "component", "subcomponent", "code_path", "source",
-                                             "case", *attrs, "start", "end", "text", "coders",
-                                             "other_codes_on_span", "representative", "memo")}
-    width = max(5, len(str(len(refs))))
-    for n, r in enumerate(refs, start=1):
-        g = c.ref_code[r]
-        u = c.ref_unit[r]
-        e = first[u]
-        cases = c.unit_cases[u]
-        info = cache.get(cases)
-        if info is None:
-            names = "; ".join(case_name.get(x, x) for x in cases) if cases else no_case
-            vals = ["; ".join(dict.fromkeys(res.case_value[at].get(x, missing) for x in cases)) if cases else ""
-                    for at in attrs]
-            info = cache[cases] = (names, vals)
-        cols["quote_id"].append(f"Q{n:0{width}d}")
-        cols["component"].append("; ".join(a.components[g]) or "other")
-        cols["subcomponent"].append(a.subcomponent.get(g))
-        cols["code_path"].append(paths[g])
-        cols["source"].append(src_name.get(idx.source_guid[e], idx.source_guid[e]))
-        cols["case"].append(info[0])
-        for at, v in zip(attrs, info[1]):
-            cols[at].append(v)
-        cols["start"].append(idx.start[e])
-        cols["end"].append(idx.end[e])
-        t = idx.text[e]
-        if idx.kind[e] != "text":
-            t = f"{non_text} {t}".strip() if t else non_text
-        elif t:
-            t = cut_text(t, MAX_TEXT, _ellipsis)
-        cols["text"].append(t)
-        entries = c.ref_entries[r]
-        cols["coders"].append(", ".join(dict.fromkeys(idx.coder[x] or "(unknown)" for x in entries)))
-        others = c.seg_codes.get(c.unit_segment[u], ())
-        cols["other_codes_on_span"].append("; ".join(paths[o] for o in others if o != g) or None)
-        cols["representative"].append(None)
-        memos = [idx.memo[x] for x in entries if idx.memo[x]]
-        cols["memo"].append("\n\n".join(dict.fromkeys(memos)) or None)
-    return pd.DataFrame(cols)
+    """One row per reference, in component → code tree → source → position order (see
+    :mod:`nvivo_bridge.cipp.quotations`)."""
+    return quotations_frame(res)
 
 
 def _code_rows(res: Any, codes: list[str]) -> pd.DataFrame:

@@ -20,9 +20,50 @@ __all__ = ["CippResult", "UnmappedCodesError", "build", "summarize"]
 
 
 class UnmappedCodesError(NvivoBridgeError):
-    """``unmapped="error"`` and some codes belong to no component (exit 1)."""
+    """``unmapped="error"`` and some codes belong to no component (exit 1).  The message names a
+    few; ``paths`` holds them all."""
 
     exit_code = 1
+
+    def __init__(self, message: str, *args: Any, paths: Sequence[str] = (), **kwargs: Any):
+        super().__init__(message, *args, **kwargs)
+        self.paths = list(paths)
+
+
+_LAZY = object()
+
+
+class Frames(dict):
+    """Sheet name → DataFrame, in sheet order.  The Quotations frame (one row per reference) is
+    made on first access only: the workbook streams that sheet instead, so a large project's
+    excerpts are not held a second time."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._lazy: dict = {}
+
+    def set_lazy(self, name: str, make: Any) -> None:
+        """Register ``make()`` as the frame of ``name`` (keeps the sheet's place in the order)."""
+        dict.__setitem__(self, name, None)
+        self._lazy[name] = make
+
+    def is_lazy(self, name: str) -> bool:
+        """Whether the frame of ``name`` has not been made yet."""
+        return name in self._lazy
+
+    def __getitem__(self, name: str) -> Any:
+        if name in self._lazy:
+            dict.__setitem__(self, name, self._lazy.pop(name)())
+        return dict.__getitem__(self, name)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self[name] if name in self else default
+
+    def items(self) -> Any:
+        return [(k, self[k]) for k in self]
+
+    def values(self) -> Any:
+        return [self[k] for k in self]
 
 
 @dataclass
@@ -45,7 +86,11 @@ class CippResult:
     kept: list = field(default_factory=list)              # codes shown in Code Detail (tree order)
     attr_values: dict = field(default_factory=dict)       # attribute → ordered values
     case_value: dict = field(default_factory=dict)        # attribute → {case guid: value}
-    frames: dict = field(default_factory=dict)
+    case_typed: dict = field(default_factory=dict)        # attribute → {case guid: typed value}
+    frames: Frames = field(default_factory=Frames)
+    quote_no: list = field(default_factory=list)          # reference → quotation number (Q00001), 0 = none
+    quote_width: int = 5
+    cache: dict = field(default_factory=dict)             # the writers' shared intermediate results
     sheet_keys: dict = field(default_factory=dict)        # logical key → sheet name
 
     def frame(self, key: str) -> Any:
@@ -83,9 +128,13 @@ def build(project: Project, mapping: Union[str, Path, dict, MappingConfig, None]
     a = assign(project, cfg)
     unmapped_paths = [a.path[g] for g in a.order if a.components[g] == ()]
     if policy == "error" and unmapped_paths:
+        more = len(unmapped_paths) - 5
         raise UnmappedCodesError(f"{len(unmapped_paths)} code(s) map to no CIPP component: "
-                                 + ", ".join(unmapped_paths), project.source_file,
-                                 hint="add rules to the mapping file (--map) or use --unmapped other|drop")
+                                 + ", ".join(unmapped_paths[:5]) + (f" … and {more} more" if more > 0 else ""),
+                                 project.source_file,
+                                 hint="add rules to the mapping file (--map); --unmapped other lists every "
+                                      "unmapped code on the workbook's Unmapped sheet",
+                                 paths=unmapped_paths)
     res = CippResult(project, cfg, a, count(project, a, coder, coder_dedupe), lang, policy, coder,
                      coder_dedupe, _group_by(project, group_by))
     for comp in COMPONENTS + ("other",):
@@ -110,18 +159,36 @@ def build(project: Project, mapping: Union[str, Path, dict, MappingConfig, None]
         res.total_units |= units
     res.rows = list(COMPONENTS) + (["other"] if res.comp_units["other"] else [])
     sheets.attribute_values(res)
+    from . import synthesis
+
     frames = [("metadata", None, sheets_more.metadata), ("overview", None, sheets.overview),
-              ("detail", None, sheets.code_detail)]
+              ("synthesis", None, synthesis.synthesis), ("detail", None, sheets.code_detail)]
     frames += [("matrix", attr, sheets.matrix) for attr in res.group_by]
     frames += [("quotations", None, sheets_more.quotations), ("unmapped", None, sheets_more.unmapped),
-               ("empty", None, sheets_more.empty_codes), ("warnings", None, sheets_more.warnings)]
+               ("empty", None, sheets_more.empty_codes), ("warnings", None, sheets_more.warnings),
+               ("ledger", None, synthesis.ledger_table), ("coders", None, synthesis.coders_table),
+               ("agreement", None, synthesis.agreement_table)]
+    # The quotations are numbered first (the synthesis cites them); their frame is made on demand.
+    from . import quotations
+
+    quotations.order(res)
+    built: dict = {}
     for key, attr, fn in frames:
+        if key == "quotations":
+            built[(key, attr)] = _LAZY
+            continue
+        df = fn(res, attr) if attr else fn(res)
+        if df is not None:
+            built[(key, attr)] = df
+    for key, attr, _fn in frames:
+        if (key, attr) not in built:
+            continue
         name = sheet_name(key, lang, attr or "", res.sheet_keys.values())
-        logical = f"{key}:{attr}" if attr else key
-        res.sheet_keys[logical] = name
-    for key, attr, fn in frames:
-        logical = f"{key}:{attr}" if attr else key
-        res.frames[res.sheet_keys[logical]] = fn(res, attr) if attr else fn(res)
+        res.sheet_keys[f"{key}:{attr}" if attr else key] = name
+        if built[(key, attr)] is _LAZY:
+            res.frames.set_lazy(name, lambda: quotations.frame(res))
+        else:
+            res.frames[name] = built[(key, attr)]
     return res
 
 
@@ -139,4 +206,4 @@ def summarize(project: Project, mapping: Union[str, Path, dict, MappingConfig, N
     from different coders count once.  Raises :class:`UnmappedCodesError` under ``error`` and
     :class:`~nvivo_bridge.errors.UsageError` for a bad mapping.
     """
-    return build(project, mapping, group_by, lang, unmapped, coder, coder_dedupe).frames
+    return dict(build(project, mapping, group_by, lang, unmapped, coder, coder_dedupe).frames.items())

@@ -24,11 +24,13 @@ from ._common import echo_err, force_option, handle_errors, print_issues, quiet_
               help="Count identical spans from different coders once (NVivo counts them per coder).")
 @click.option("--figures", type=click.Path(path_type=Path), metavar="DIR", help="Write figures F1–F4 (PNG+SVG) here.")
 @click.option("--report", type=click.Path(path_type=Path), help="Write a self-contained HTML report.")
+@click.option("--docx", "docx", type=click.Path(path_type=Path), metavar="FILE",
+              help="Write the report as a Word document (.docx), tables and figures numbered for a thesis.")
 @read_options
 @force_option("Replace existing outputs.")
 @quiet_option("No warnings on stderr.")
 @handle_errors
-def cipp(input, output, mapping, group_by, lang, unmapped, coder, coder_dedupe, figures, report,
+def cipp(input, output, mapping, group_by, lang, unmapped, coder, coder_dedupe, figures, report, docx,
          from_format, positions, strict, force, quiet) -> None:
     """Summarise INPUT by CIPP component (Context, Input, Process, Product) into an Excel workbook.
 
@@ -36,7 +38,7 @@ def cipp(input, output, mapping, group_by, lang, unmapped, coder, coder_dedupe, 
     by the top-level code's name (Konteks, Masukan, Proses, Produk and other synonyms).
 
     \b
-    Example: nvivo-bridge cipp interviews.qdpx -o cipp.xlsx --group-by Peran --lang id --report cipp.html
+    Example: nvivo-bridge cipp interviews.qdpx -o cipp.xlsx --group-by Peran --lang id --report cipp.html --docx cipp.docx
     """
     from .._io import check_output
     from ..api import read, write
@@ -47,17 +49,28 @@ def cipp(input, output, mapping, group_by, lang, unmapped, coder, coder_dedupe, 
     if output.suffix.lower() != ".xlsx":
         raise UsageError(f"the CIPP summary is an Excel workbook, not '{output.suffix or output.name}'",
                          str(output), hint="give -o a name ending in .xlsx (figures: --figures DIR; HTML: --report x.html)")
-    # Every extra output is checked before anything is written (no workbook left behind when the
-    # figures folder is refused) and against the input (``--report in.json --force`` destroyed it).
-    if report:
-        check_output(report, (input, output), force=force)
-    if figures and not (figures.is_dir() and not any(figures.iterdir())):
-        check_output(figures, (input, output), force=force)
+    # Every output is checked before the input is read (no workbook left behind when the figures
+    # folder is refused) and against the input (``--report in.json --force`` destroyed it).
+    from ..cipp.outputs import Outputs, check_outputs
+
+    if docx and docx.suffix.lower() != ".docx":
+        raise UsageError(f"the Word report must end in .docx, not '{docx.suffix or docx.name}'", str(docx),
+                         hint="e.g. --docx report.docx")
+    check_outputs(Outputs(output, figures, report, docx), (input,), force=force)
     project = read(input, from_format, positions=positions, strict=strict)
     diag = Diagnostics()
     extra = dict(map=mapping, group_by=list(group_by), lang=lang, unmapped=unmapped, coder=coder,
-                 coder_dedupe=coder_dedupe, figures=figures, report=report, force=force)
+                 coder_dedupe=coder_dedupe, figures=figures, report=report, docx=docx, force=force,
+                 written={})
     write(project, output, "cipp", diag=diag, **extra)
     print_issues(list(project.issues) + diag.finish(), quiet)
     if not quiet:
-        echo_err(f"{input} → {output}")
+        written = extra["written"]
+        echo_err(f"{input} → {output} (workbook)")
+        if written.get("report"):
+            echo_err(f"  HTML report: {written['report']}")
+        if written.get("docx"):
+            echo_err(f"  Word report: {written['docx']}")
+        if written.get("figures") is not None:
+            echo_err(f"  figures: {figures}{'/' if not str(figures).endswith('/') else ''} "
+                     f"({len(written['figures'])} files: PNG and SVG)")
