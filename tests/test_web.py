@@ -18,15 +18,17 @@ from starlette.testclient import TestClient  # noqa: E402
 
 import nvivo_bridge as nb  # noqa: E402
 from nvivo_bridge.cipp import build, load_mapping  # noqa: E402
+from nvivo_bridge.cipp.headers import headers  # noqa: E402
 from nvivo_bridge.cli import main  # noqa: E402
 from nvivo_bridge.web import create_app  # noqa: E402
 from nvivo_bridge.web.browse import CodingsView, Filters  # noqa: E402
-from nvivo_bridge.web.downloads import DOWNLOADS, Download, available, run_download  # noqa: E402
+from nvivo_bridge.web.downloads import DOWNLOADS, Download, run_download  # noqa: E402
 from nvivo_bridge.web.jobs import Job, JobCancelled  # noqa: E402
 from nvivo_bridge.web.mapping import MappingState  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "samples" / "kp-widyaiswara.qdpx"
+TEAM = ROOT / "samples" / "kp-widyaiswara-team.qdpx"
 NVIVO = ROOT / "tests" / "data" / "nvivo"
 H = {"X-Nvivo-Bridge": "1"}
 TOKEN = "test-token"
@@ -147,8 +149,9 @@ def test_mapping_page_saves_the_file_cipp_map_reads(web, tmp_path):
     res = CliRunner().invoke(main, ["cipp", str(SAMPLE), "-o", str(out), "--map", str(saved), "-q"])
     assert res.exit_code == 0, res.output
     sheet = openpyxl.load_workbook(out)["CIPP Overview"]
-    header = [c.value for c in sheet[1]]
-    cli = {row[header.index("component")]: row[header.index("references")]
+    header = [c.value for c in sheet[1]]  # the workbook's human headers; the key column holds the identifiers
+    key_col, refs_col = headers(["component_key", "references"], "en")
+    cli = {row[header.index(key_col)]: row[header.index(refs_col)]
            for row in sheet.iter_rows(min_row=2, values_only=True) if row[0]}
     assert {k: cli[k] for k in page} == page
     # Back to automatic: the rule disappears and Konteks is Context again.
@@ -179,9 +182,8 @@ def test_every_download_opens_and_matches_the_cli(web, tmp_path):
     ws = upload(client, state, {"kp.qdpx": SAMPLE.read_bytes()})
     got = {}
     for entry in DOWNLOADS:
-        if available(entry):
-            info = make(client, state, ws, entry.key, target="atlasti")
-            got[entry.key] = client.get(info["url"]).content
+        info = make(client, state, ws, entry.key, target="atlasti")
+        got[entry.key] = client.get(info["url"]).content
     book = openpyxl.load_workbook(io.BytesIO(got["workbook"]))
     assert book.sheetnames[:4] == ["Project", "Codes", "Sources", "Codings"]
     assert book["Codings"].max_row - 1 == nb.read(SAMPLE).counts()["codings"]
@@ -201,23 +203,21 @@ def test_every_download_opens_and_matches_the_cli(web, tmp_path):
     assert set(load_codebook(sheet, nb.Diagnostics()).codes) == set(nb.read(SAMPLE).codes)
 
 
-def test_guarded_downloads_appear_only_when_their_writer_exists(web, monkeypatch):
+def test_word_report_and_agreement_downloads_are_the_cli_writers(web, tmp_path):
+    """The Word report is the CIPP report the CLI writes; the agreement workbook is the
+    ``agreement`` command's, computed over every coder of the uploaded project."""
+    import docx
+
     client, state, _ = web
-    ws = upload(client, state, {"kp.qdpx": SAMPLE.read_bytes()})
-    docx = next(e for e in DOWNLOADS if e.key == "cipp-docx")
-    import nvivo_bridge.cipp as cipp
-    if not hasattr(cipp, "write_docx"):
-        assert not available(docx)
-        assert 'data-key="cipp-docx"' not in client.get(f"/p/{ws}/downloads").text
-        assert client.post(f"/api/p/{ws}/downloads/cipp-docx", json={}, headers=H).status_code == 404
-    written = []
-    monkeypatch.setattr(cipp, "write_docx", lambda res, path, **kw: (written.append(res), Path(path).write_bytes(b"PK")),
-                        raising=False)
-    assert available(docx)
-    assert 'data-key="cipp-docx"' in client.get(f"/p/{ws}/downloads").text
-    info = make(client, state, ws, "cipp-docx")
-    assert client.get(info["url"]).content == b"PK" and written[0].lang == "en"
-    assert not available(Download("x", "x", "x", lambda *a: {}, needs="nvivo_bridge.no_such_module:f"))
+    ws = upload(client, state, {"team.qdpx": TEAM.read_bytes()})
+    report = tmp_path / "r.docx"
+    report.write_bytes(client.get(make(client, state, ws, "cipp-docx")["url"]).content)
+    headings = [p.text for p in docx.Document(report).paragraphs if p.style.name.startswith("Heading")]
+    assert any("Context" in h for h in headings)
+    book = openpyxl.load_workbook(io.BytesIO(client.get(make(client, state, ws, "agreement")["url"]).content))
+    assert {"Summary", "Code x Source", "Disagreements"} <= set(book.sheetnames)
+    want = nb.agreement(nb.read(TEAM)).frames["Summary"]
+    assert book["Summary"].max_row - 1 == len(want)
 
 
 def test_cancelled_download_leaves_no_file(web):

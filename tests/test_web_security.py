@@ -16,7 +16,7 @@ from starlette.testclient import TestClient  # noqa: E402
 
 from nvivo_bridge.options import Limits  # noqa: E402
 from nvivo_bridge.web import create_app  # noqa: E402
-from nvivo_bridge.web.downloads import DOWNLOADS, available  # noqa: E402
+from nvivo_bridge.web.downloads import DOWNLOADS  # noqa: E402
 from nvivo_bridge.web.security import host_allowed, local_next, safe_filename, safe_join  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -169,9 +169,8 @@ def test_private_folder_modes_and_nothing_written_outside(private, tmp_path, mon
         assert client.get(page).status_code == 200
     client.post(f"/api/p/{ws_id}/mapping", json={"guid": ws.mapping.auto.order[0], "component": "input"}, headers=H)
     for entry in DOWNLOADS:
-        if available(entry):
-            j = client.post(f"/api/p/{ws_id}/downloads/{entry.key}", json={"target": "nvivo"}, headers=H).json()
-            assert state.jobs.wait(j["id"], 120).status == "done"
+        j = client.post(f"/api/p/{ws_id}/downloads/{entry.key}", json={"target": "nvivo"}, headers=H).json()
+        assert state.jobs.wait(j["id"], 120).status == "done"
     assert list(system_tmp.iterdir()) == [] and list(cwd.iterdir()) == []
     assert stat.S_IMODE(private.stat().st_mode) == 0o700
     for sub in (ws.folder, ws.folder / "in", ws.folder / "out"):

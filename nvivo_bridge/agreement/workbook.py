@@ -20,6 +20,7 @@ from openpyxl.styles import Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from .._io import atomic_dir, atomic_write
+from .._xlsx import save_workbook as save_xlsx
 from ..errors import WriteError
 from ..writers._cells import EXCEL_MAX_CHARS, FORMULA_START, ILLEGAL_CHARS, cut_text, typed_as_text
 
@@ -152,7 +153,7 @@ def _chain(first: Any, rest: Any):
 
 def write_workbook(result: Any, path: Path) -> None:
     """Write every frame of ``result`` as a sheet of ``path`` (.xlsx), atomically."""
-    atomic_write(Path(path), lambda tmp: _build(result).save(tmp), "the agreement workbook")
+    atomic_write(Path(path), lambda tmp: save_xlsx(_build(result), tmp), "the agreement workbook")
 
 
 def _csv_cell(v: Any) -> Any:

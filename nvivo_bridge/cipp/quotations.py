@@ -11,6 +11,7 @@ from typing import Any, Iterator
 
 import pandas as pd
 
+from ..sheets._values import extra_column_names
 from ..writers._cells import cut_text
 from .labels import text
 
@@ -27,21 +28,12 @@ def _ellipsis(removed: int) -> str:
 
 
 def attribute_columns(attributes: list[str], reserved: tuple = QUOTATION_COLUMNS) -> dict[str, str]:
-    """The Quotations column of each case attribute: its own name, unless that is one of the
-    sheet's fixed columns (an attribute named ``source`` or ``text``) or another attribute's
-    column — then ``<name> (attribute)``, numbered if need be.  Two columns under one name
-    made the table's columns unequal in length (the command died)."""
-    taken = set(reserved)
-    out: dict[str, str] = {}
-    for name in attributes:
-        col = name if name not in taken else f"{name} (attribute)"
-        n = 2
-        while col in taken:
-            col = f"{name} (attribute {n})"
-            n += 1
-        taken.add(col)
-        out[name] = col
-    return out
+    """The Quotations column of each case attribute, by the one column-naming rule of every table
+    writer (:func:`nvivo_bridge.sheets.extra_column_names`): its own name, unless that is one of the
+    sheet's fixed columns (an attribute named ``source`` or ``text``) or another attribute's column
+    — then ``<name> (attribute)``, numbered if need be.  Two columns under one name made the
+    table's columns unequal in length (the command died)."""
+    return dict(zip(attributes, extra_column_names(reserved, attributes, "attribute")))
 
 
 def order(res: Any) -> list[int]:

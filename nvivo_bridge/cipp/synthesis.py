@@ -228,12 +228,9 @@ def ledger_table(res: Any) -> pd.DataFrame:
 
 def agreement_table(res: Any) -> Optional[pd.DataFrame]:
     """Inter-coder agreement per component from :func:`nvivo_bridge.agreement.by_group`, or
-    ``None`` when that module is not available (it is built in parallel; the guard goes once
-    it is merged) or fewer than two coders coded."""
-    try:
-        from ..agreement import by_group
-    except ImportError:
-        return None
+    ``None`` when fewer than two coders coded."""
+    from ..agreement import by_group
+
     if len({x for x in res.counts.index.coder if x}) < 2:
         return None
     groups = {key: part_codes(res, key) for key in res.rows}

@@ -11,13 +11,14 @@ from typing import Any, Optional
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from ..writers._cells import ILLEGAL_CHARS as ILLEGAL_CHARACTERS_RE  # also U+FFFE/FFFF, surrogates
-from ..writers._cells import EXCEL_MAX_CHARS, cut_text, typed_as_text
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from .._io import atomic_write
+from .._xlsx import save_workbook as save_xlsx
+from ..writers._cells import ILLEGAL_CHARS as ILLEGAL_CHARACTERS_RE  # also U+FFFE/FFFF, surrogates
+from ..writers._cells import EXCEL_MAX_CHARS, cut_text, typed_as_text
 from ..errors import WriteError
 from .headers import headers
 from .labels import SUBCOMPONENTS, text
@@ -267,7 +268,7 @@ def save_workbook(res: Any, tmp: Path, path: Optional[Path] = None) -> None:
     """Lay out and save the workbook to ``tmp`` (a temporary name the caller renames to
     ``path``); a failed save is a :class:`WriteError` naming ``path``."""
     try:
-        _build_workbook(res).save(tmp)
+        save_xlsx(_build_workbook(res), tmp)
     except OSError as exc:
         raise WriteError(f"cannot write the workbook ({exc.strerror or exc})", str(path or tmp),
                          hint="check free disk space and permissions") from None
@@ -277,4 +278,4 @@ def write_workbook(res: Any, path: Path) -> None:
     """Write every frame of ``res`` to ``path`` (.xlsx), atomically."""
     # The output folder is checked (by atomic_file) before any sheet exists: a write-only
     # workbook abandoned half-built spews lxml errors when it is garbage-collected.
-    atomic_write(Path(path), lambda tmp: _build_workbook(res).save(tmp), "the workbook")
+    atomic_write(Path(path), lambda tmp: save_xlsx(_build_workbook(res), tmp), "the workbook")

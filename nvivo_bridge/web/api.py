@@ -16,7 +16,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ..errors import NvivoBridgeError
-from .downloads import DOWNLOADS, available, run_download
+from .downloads import DOWNLOADS, run_download
 from .mapping import FIGURE_KEYS
 from .workspace import UploadRefused
 
@@ -156,7 +156,7 @@ async def start_download(request: Request) -> Response:
     ws, refused = _checked(request)
     if refused:
         return refused
-    entry = next((e for e in DOWNLOADS if e.key == request.path_params["key"] and available(e)), None)
+    entry = next((e for e in DOWNLOADS if e.key == request.path_params["key"]), None)
     if entry is None or ws.status != "ready":
         return _refuse(404 if entry is None else 409, "no such download" if entry is None else "not open")
     try:

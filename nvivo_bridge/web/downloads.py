@@ -3,12 +3,10 @@
 Every entry writes into a fresh ``out/<job id>/`` folder of its workspace through the library's
 own writers (``nvivo_bridge.write`` and the format table, ``cipp``, ``codebook``), with the job's
 progress callback where the writer has one, so a cancelled job stops inside the writer and its
-atomic output leaves nothing behind.  Entries whose function belongs to a feature that may not
-be installed are listed only when :func:`available` finds that function.
+atomic output leaves nothing behind.
 """
 from __future__ import annotations
 
-import importlib
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,19 +17,17 @@ from ..api import Ledger, write
 from ..errors import Diagnostics
 from .mapping import FIGURE_LOCK
 
-__all__ = ["Download", "DOWNLOADS", "available", "run_download"]
+__all__ = ["Download", "DOWNLOADS", "run_download"]
 
 
 @dataclass(frozen=True)
 class Download:
-    """One download: key, file name pattern (``{stem}``, ``{target}``), label key, writer, and the
-    ``module:function`` it needs (listed only when that exists)."""
+    """One download: key, file name pattern (``{stem}``, ``{target}``), label key and writer."""
 
     key: str
     filename: str
     label: str
     run: Callable[[Any, Path, Any, dict], dict]
-    needs: str = ""
 
 
 def _project(ws: Any, out: Path, job: Any, opts: dict, fmt: str) -> dict:
@@ -92,21 +88,22 @@ def _cipp_html(ws: Any, out: Path, job: Any, opts: dict) -> dict:
 
 
 def _cipp_docx(ws: Any, out: Path, job: Any, opts: dict) -> dict:
-    """The CIPP Word report (``cipp --docx``; issue 16's writer)."""
-    from .. import cipp
+    """The CIPP Word report (``cipp --docx``)."""
+    from ..cipp import write_docx
 
     res = _cipp_result(ws, job, opts)
     with FIGURE_LOCK, atomic_file(out) as tmp:
-        cipp.write_docx(res, tmp)  # type: ignore[attr-defined]
+        write_docx(res, tmp)
     return {}
 
 
 def _agreement(ws: Any, out: Path, job: Any, opts: dict) -> dict:
-    """The inter-coder agreement workbook (``nvivo-bridge agreement``; issue 17's writer)."""
-    agreement = importlib.import_module("nvivo_bridge.agreement")
-    result = agreement.agreement(ws.project)  # type: ignore[attr-defined]  (every coder, as the CLI's default)
+    """The inter-coder agreement workbook (``nvivo-bridge agreement``)."""
+    from ..agreement import agreement, write_workbook
+
+    result = agreement(ws.project)  # every coder, as the CLI's default
     job.check()
-    agreement.write_workbook(result, out)  # type: ignore[attr-defined]  (atomic itself)
+    write_workbook(result, out)  # atomic itself
     return {}
 
 
@@ -132,21 +129,9 @@ DOWNLOADS: tuple[Download, ...] = (
     Download("mapping", "{stem}-cipp-mapping.yaml", "dl_mapping", _mapping),
     Download("cipp", "{stem}-cipp.xlsx", "dl_cipp", _cipp),
     Download("cipp-html", "{stem}-cipp.html", "dl_cipp_html", _cipp_html),
-    Download("cipp-docx", "{stem}-cipp.docx", "dl_cipp_docx", _cipp_docx, needs="nvivo_bridge.cipp:write_docx"),
-    Download("agreement", "{stem}-agreement.xlsx", "dl_agreement", _agreement,
-             needs="nvivo_bridge.agreement:write_workbook"),
+    Download("cipp-docx", "{stem}-cipp.docx", "dl_cipp_docx", _cipp_docx),
+    Download("agreement", "{stem}-agreement.xlsx", "dl_agreement", _agreement),
 )
-
-
-def available(entry: Download) -> bool:
-    """Whether the entry's writer exists in this installation."""
-    if not entry.needs:
-        return True
-    module, func = entry.needs.split(":")
-    try:
-        return callable(getattr(importlib.import_module(module), func, None))
-    except ImportError:
-        return False
 
 
 def run_download(entry: Download, ws: Any, job: Any, opts: dict) -> dict:
