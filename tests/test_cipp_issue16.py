@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import sys
-import types
 
 import openpyxl
 import pytest
@@ -251,31 +249,32 @@ def test_metaevaluation_ledger_and_coders():
     ledger = res.frame("ledger").set_index("what")
     assert ledger.loc["codings", "read"] == 51 and ledger.loc["references", "counted"] == 50
     assert res.frame("coders")["coder"].tolist() == ["R1", "R2"]
-    assert "agreement" not in res.sheet_keys or "nvivo_bridge.agreement" in sys.modules
 
 
-def test_agreement_hook_absent_and_present(monkeypatch, tmp_path):
-    import pandas as pd
+def test_agreement_per_component_is_by_group_over_the_component_codes(tmp_path):
+    """The metaevaluation's agreement table is nvivo_bridge.agreement.by_group over each
+    component's codes; with one coder there is none (and no Agreement sheet)."""
+    from nvivo_bridge.agreement import by_group
+    from nvivo_bridge.cipp.synthesis import agreement_table, part_codes
 
-    from nvivo_bridge.cipp.synthesis import agreement_table
-
-    monkeypatch.setitem(sys.modules, "nvivo_bridge.agreement", None)  # import fails
     p = build_project()
-    assert agreement_table(build(p)) is None
-    seen = {}
-
-    def by_group(project, groups):
-        seen.update(groups)
-        return pd.DataFrame({"group": list(groups), "coders": ["R1, R2"] * len(groups), "alpha": [0.8] * len(groups),
-                             "kappa_weighted": [0.75] * len(groups), "agreement_pct_weighted": [90.0] * len(groups)})
-
-    monkeypatch.setitem(sys.modules, "nvivo_bridge.agreement", types.SimpleNamespace(by_group=by_group))
     res = build(p)
-    assert set(seen) == {"context", "input", "process", "product", "other"}
-    assert set(seen["input"]) == set(res.comp_codes["input"])
+    groups = {k: part_codes(res, k) for k in res.rows}
+    groups = {k: v for k, v in groups.items() if v}
+    assert {"context", "input", "process", "product"} <= set(groups)
+    table = agreement_table(res)
+    assert table is not None and len(table)
+    assert table.equals(by_group(p, groups))
     assert res.sheet_keys["agreement"] == "Agreement"
     write_report(res, tmp_path / "r.html")
-    assert "0.800" in (tmp_path / "r.html").read_text(encoding="utf-8")
+    first_alpha = f"{table['alpha'].dropna().iloc[0]:.3f}"
+    assert first_alpha in (tmp_path / "r.html").read_text(encoding="utf-8")
+    for sel in (s for src in p.sources.values() for s in src.selections):
+        for c in sel.codings:
+            c.creating_user = next(iter(p.users))
+        sel.meta.pop("creatingUser", None)
+    one = build(p)
+    assert agreement_table(one) is None and "agreement" not in one.sheet_keys
 
 
 # --- Word report ----------------------------------------------------------------------------

@@ -14,9 +14,9 @@ from nvivo_bridge.cli import main
 from samples.kp_widyaiswara import build_project
 
 EN_SHEETS = ["Metadata", "CIPP Overview", "Synthesis", "Code Detail", "Matrix Peran", "Quotations", "Unmapped",
-             "Empty Codes", "Warnings", "Metaevaluation", "Coders"]
+             "Empty Codes", "Warnings", "Metaevaluation", "Coders", "Agreement"]
 ID_SHEETS = ["Metadata", "Ringkasan CIPP", "Sintesis", "Detail Kode", "Matriks Peran", "Kutipan", "Tidak Terpetakan",
-             "Kode Kosong", "Peringatan", "Metaevaluasi", "Koder"]
+             "Kode Kosong", "Peringatan", "Metaevaluasi", "Koder", "Kesepakatan"]
 
 
 @pytest.fixture(scope="module")
