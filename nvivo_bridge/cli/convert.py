@@ -14,9 +14,9 @@ from ._common import force_option, handle_errors, print_ledger, quiet_option, re
 @main.command()
 @click.argument("input", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
-              help="Output file (.xlsx, .qdpx, .qdc, .json) or folder (CSV).")
+              help="Output file (.xlsx, .qdpx, .qdc, .json, .sqlite, .sav) or folder (CSV, Parquet, R).")
 @click.option("--to", "to_format", metavar="FORMAT",
-              help="Output format (xlsx, csv, qdpx, qde, qdc, json); default: from the suffix.")
+              help="Output format (xlsx, csv, qdpx, qde, qdc, json, sqlite, parquet, sav, r); default: from the suffix.")
 @read_options
 @target_option()
 @click.option("--encoding", default="utf-8-sig", show_default=True, help="CSV encoding (utf-8-sig adds a BOM for Excel).")
