@@ -5,7 +5,8 @@ Usage::
     python benchmarks/run.py [--size S|M|L|<codings>] [--only TASK ...] [--repeat N] [--batch]
 
 Tasks: read, csv, xlsx, qdpx, cipp, validate (each beside its floor, see benchmarks/floors.py)
-and peers (other Python REFI-QDA readers on the same file).  Every measurement runs in a fresh
+and peers; with ``--only``, also the analysis outputs: csv-matrices (CSV with ``--matrices``),
+sqlite and parquet (each beside csv-matrices) and cooccurrence (the co-occurrence sweep alone), (other Python REFI-QDA readers on the same file).  Every measurement runs in a fresh
 subprocess (benchmarks/_child.py); with ``--repeat N`` the best time and the highest peak of N
 runs are kept.  A task whose module is not written yet prints ``n/a (missing: <module>)``.
 Results also go to ``benchmarks/_work/results-<size>.json``.  ``--batch`` times
@@ -34,7 +35,12 @@ __all__ = ["TASKS", "measure", "run", "main"]
 TASKS = {
     "read": ("floor-raw", 1.5, 300), "csv": ("floor-csv", 1.5, 400), "xlsx": ("floor-xlsx", 1.2, 400),
     "qdpx": ("floor-qdpx", 2.0, None), "cipp": ("xlsx", 1.2, None), "validate": ("floor-raw", None, None),
+    # the analysis formats hold the analysis tables: their base is CSV with the same tables (--matrices)
+    "csv-matrices": ("floor-csv", None, 400), "sqlite": ("csv-matrices", 1.5, 400),
+    "parquet": ("csv-matrices", 1.2, 400), "cooccurrence": ("read", None, None),
 }
+# tasks left out of a default run (`--only` names them): the analysis formats need their extras
+OPTIONAL = ("csv-matrices", "sqlite", "parquet", "cooccurrence")
 SCALING_TARGET = 1.2
 
 
@@ -90,8 +96,10 @@ def run(size: str, only: list[str], repeat: int) -> dict:
         if floor.startswith("floor-") and floor not in results["floors"]:
             results["floors"][floor] = measure(floor, path, repeat)
         results["tasks"][task] = measure(task, path, repeat)
-    if "cipp" in results["tasks"] and "xlsx" not in results["tasks"]:
-        results["tasks"]["xlsx"] = measure("xlsx", path, repeat)
+    for task in list(results["tasks"]):
+        base = TASKS[task][0]
+        if base in TASKS and base not in results["tasks"]:   # a task compared with another task
+            results["tasks"][base] = measure(base, path, repeat)
     for task, res in results["tasks"].items():
         base_name, target, mem_target = TASKS[task]
         base = results["floors"].get(base_name) or results["tasks"].get(base_name) or {}
@@ -174,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--batch", action="store_true", help="also time `nvivo-bridge batch` with 1 vs 2 workers")
     ap.add_argument("--batch-to", default="xlsx", help="output format of the batch run (default xlsx)")
     args = ap.parse_args(argv)
-    only = args.only or list(TASKS) + ["peers"]
+    only = args.only or [t for t in TASKS if t not in OPTIONAL] + ["peers"]
     size = args.size.upper() if args.size.upper() in ("S", "M", "L") else args.size
     results = run(size, only, max(1, args.repeat))
     if args.batch:
