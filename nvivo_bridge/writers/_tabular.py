@@ -25,12 +25,14 @@ class MissingExtraError(WriteError):
     """An output format needs an optional package that is not installed (exit 1)."""
 
 
-def require(module: str, extra: str, what: str) -> Any:
-    """Import ``module`` or raise :class:`MissingExtraError` saying which extra installs it."""
+def require(module: str, extra: str, what: str, path: Any = None) -> Any:
+    """Import ``module`` or raise :class:`MissingExtraError` (naming the output ``path``) saying
+    which extra installs it."""
     try:
         return importlib.import_module(module)
     except ImportError:
         raise MissingExtraError(f"{what} needs the Python package '{module.split('.')[0]}', which is not installed",
+                                str(path) if path is not None else None,
                                 hint=f'pip install "nvivo-bridge[{extra}]"') from None
 
 

@@ -69,37 +69,50 @@ def _array(pa: Any, series: pd.Series, kind: str, typ: Any) -> Any:
     return pa.array(series, type=typ, from_pandas=True)
 
 
-def _write_table(pa: Any, pq: Any, table: TableRows, file: Path, tick) -> None:
-    """Write one table a chunk (row group) at a time."""
-    writer: Optional[Any] = None
+def _write_table(pa: Any, pq: Any, table: TableRows, files: list[tuple[Path, Optional[list[str]]]], tick) -> None:
+    """Write one table a chunk (row group) at a time to each of ``files``: ``(file, columns)``,
+    ``columns`` a subset of the table's (``None``: all), so a table that extends another (Segments
+    extends Codings) is built once for both files."""
+    writers: list[Any] = []
     kinds: list[str] = []
-    schema = None
     try:
         for _first, df in (table.chunks() if len(table) else [(0, table.frame(0, 0))]):
-            if writer is None:
+            if not writers:
                 kinds = [column_kind(df.iloc[:, k], str(c) in table.date_columns) for k, c in enumerate(df.columns)]
                 schema = pa.schema([pa.field(c, arrow_type(pa, k, c)) for c, k in zip(table.columns, kinds)])
-                writer = pq.ParquetWriter(file, schema, compression="zstd")
-            arrays = [_array(pa, df.iloc[:, k], kind, schema.field(k).type) for k, kind in enumerate(kinds)]
-            writer.write_table(pa.Table.from_arrays(arrays, schema=schema))
-            tick(len(df))
+                for file, cols in files:
+                    sub = schema if cols is None else pa.schema([schema.field(c) for c in cols])
+                    writers.append(pq.ParquetWriter(file, sub, compression="zstd"))
+            arrays = [_array(pa, df.iloc[:, k], kind, arrow_type(pa, kind, c))
+                      for k, (c, kind) in enumerate(zip(table.columns, kinds))]
+            whole = pa.Table.from_arrays(arrays, names=list(table.columns))
+            for (file, cols), writer in zip(files, writers):
+                writer.write_table(whole if cols is None else whole.select(cols))
+                tick(len(df))
     finally:
-        if writer is not None:
+        for writer in writers:
             writer.close()
 
 
 def write(project: Project, path: Path, diag: Diagnostics, options: WriteOptions) -> dict[str, int]:
     """Write every table to ``path/<table>.parquet`` (the folder is written atomically)."""
-    pa = require("pyarrow", "parquet", "Parquet output")
-    pq = require("pyarrow.parquet", "parquet", "Parquet output")
+    pa = require("pyarrow", "parquet", "Parquet output", path)
+    pq = require("pyarrow.parquet", "parquet", "Parquet output", path)
     tables = analysis_rows(project, diag)
     counts = written_counts(tables)
     names = snake_names(list(tables) + ["Warnings"])
     tick = progress_ticker(options.progress, rows_to_write(tables, project, diag))
     try:
         with atomic_dir(Path(path), force=bool(options.extra.get("force"))) as tmp:
+            segments = tables.get("Segments")
             for table in writing_order(tables, project, diag):
-                _write_table(pa, pq, table, tmp / f"{names[table.name]}.parquet", tick)
+                file = tmp / f"{names[table.name]}.parquet"
+                if table.name == "Codings" and segments is not None:
+                    # Segments is Codings plus columns: one pass over its rows writes both
+                    _write_table(pa, pq, segments, [(file, list(table.columns)),
+                                                    (tmp / f"{names['Segments']}.parquet", None)], tick)
+                elif table.name != "Segments" or segments is None:
+                    _write_table(pa, pq, table, [(file, None)], tick)
     except OSError as exc:
         raise WriteError(f"cannot write the Parquet files ({exc.strerror or exc})", str(path),
                          hint="check the disk space") from None

@@ -30,9 +30,10 @@ R_TYPES = ("character", "factor", "integer", "double", "logical", "POSIXct", "Da
 _INT_MAX = 2**31 - 1
 
 _HELPER = '''# Written by nvivo-bridge: reads the CSV files beside this script with their types (base R only).
-# Usage: source("load.R") — or source("path/to/load.R", chdir = TRUE) from elsewhere — gives `nb`,
-# a list of data frames: nb$codings, nb$segments, nb$codes, nb$co_occurrence_long, ...
-.nb_dir <- if (!is.null(sys.frame(1)$ofile)) dirname(sys.frame(1)$ofile) else "."
+# Usage: source("path/to/load.R") gives `nb`, a list of data frames: nb$codings, nb$segments,
+# nb$codes, nb$co_occurrence_long, ... (the CSV files are found beside this script).
+.nb_dir <- tryCatch(dirname(sys.frame(1)$ofile), error = function(e) ".")
+if (!file.exists(file.path(.nb_dir, "load.R"))) .nb_dir <- "."
 .nb_read <- function(file, types) {
   df <- utils::read.csv(file.path(.nb_dir, file), colClasses = "character", na.strings = "",
                         check.names = FALSE, encoding = "UTF-8", fileEncoding = "UTF-8")

@@ -71,7 +71,7 @@ def _cut_bytes(values: pd.Series) -> tuple[pd.Series, int]:
 
 def write(project: Project, path: Path, diag: Diagnostics, options: WriteOptions) -> dict[str, int]:
     """Write the ``Segments`` table to the ``.sav`` file ``path`` (atomically)."""
-    pyreadstat = require("pyreadstat", "spss", "SPSS output")
+    pyreadstat = require("pyreadstat", "spss", "SPSS output", path)
     tables = table_rows(project, diag=diag, extra=("Segments",))
     seg = tables["Segments"].frame()
     codes = tables["Codes"].frame()
