@@ -130,3 +130,34 @@ def test_sample_project_cooccurrence_is_symmetric_and_matches_long_form():
     off = m.to_numpy().copy()
     np.fill_diagonal(off, 0)
     assert off.sum() == 2 * frames["Co-occurrence long"]["count"].sum()
+
+
+@pytest.mark.parametrize("attr", ["Peran", "Jenjang"])
+def test_counts_for_collections_reproduces_the_cipp_matrix(attr):
+    """The CIPP matrix's references and cases per value are what counts_by_value gives over its
+    rows (component subtotals, codes with their subtree, the total): the swap that makes the
+    CIPP matrix use the one implementation (see the engineer's report) changes no number."""
+    from pathlib import Path
+
+    from nvivo_bridge.analysis.matrices import counts_for_collections
+    from nvivo_bridge.cipp.labels import text
+    from nvivo_bridge.cipp.sheets import _values_with_no_case, unit_values
+    from nvivo_bridge.cipp.summary import build
+
+    sample = Path(__file__).resolve().parents[1] / "samples" / "kp-widyaiswara.qdpx"
+    res = build(nvivo_bridge.read(sample), group_by=[attr])
+    c = res.counts
+    collections = []
+    for comp in res.rows:
+        collections.append(res.comp_units[comp])
+        collections += [c.aggregated.get(g, set()) for g in res.comp_codes[comp]]
+    collections.append(res.total_units)
+    values = _values_with_no_case(res, attr, unit_values(res, attr))
+    refs, cases = counts_for_collections(collections, c.unit_cases, res.case_value.get(attr, {}), values,
+                                         no_case=text("no_case", res.lang))
+    m = res.frame(f"matrix:{attr}")
+    assert len(m) == len(collections)
+    for k, v in enumerate(values):
+        assert m[f"references: {v}"].tolist() == refs[:, k].tolist()
+        assert [int(x.split("/")[0]) for x in m[f"cases: {v}"]] == cases[:, k].tolist()
+    assert [int(x.split("/")[0]) for x in m["cases: Total"]] == cases.sum(axis=1).tolist()

@@ -11,7 +11,7 @@ the CIPP matrix takes the same function over its own rows (components, aggregate
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Any, Hashable, Optional, Sequence
+from typing import Any, Collection, Hashable, Optional, Sequence
 
 import numpy as np
 import pandas as pd
@@ -21,7 +21,7 @@ from ..sheets._context import Context
 from ..sheets._values import unique_names
 from ._spread import distinct, ragged, spread
 
-__all__ = ["counts_by_value", "value_label", "attribute_values", "code_case_presence", "code_source_table",
+__all__ = ["counts_by_value", "counts_for_collections", "value_label", "attribute_values", "code_case_presence", "code_source_table",
            "code_attribute_table", "NO_VALUE"]
 
 NO_VALUE = "(no value)"
@@ -75,6 +75,17 @@ def counts_by_value(item_row: np.ndarray, item_group: np.ndarray, group_cases: S
     keep = case_vid[c] >= 0
     cases_out += np.bincount(r[keep] * nv + case_vid[c][keep], minlength=n_rows * nv)
     return refs.reshape(n_rows, nv), cases_out.reshape(n_rows, nv)
+
+
+def counts_for_collections(collections: Sequence[Collection[int]], group_cases: Sequence[Sequence[Hashable]],
+                           case_value: dict, values: Sequence[str],
+                           no_case: Optional[str] = None) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`counts_by_value` for rows given as collections of groups (one item per member), as
+    the CIPP matrix has them: a component's or a code's set of units."""
+    sizes = [len(c) for c in collections]
+    item_row = np.repeat(np.arange(len(collections), dtype=np.int64), sizes)
+    item_group = np.fromiter((u for c in collections for u in c), dtype=np.int64, count=int(sum(sizes)))
+    return counts_by_value(item_row, item_group, group_cases, case_value, values, len(collections), no_case)
 
 
 def value_label(value: Any) -> Optional[str]:
