@@ -134,9 +134,9 @@ def test_sample_project_cooccurrence_is_symmetric_and_matches_long_form():
 
 @pytest.mark.parametrize("attr", ["Peran", "Jenjang"])
 def test_counts_for_collections_reproduces_the_cipp_matrix(attr):
-    """The CIPP matrix's references and cases per value are what counts_by_value gives over its
-    rows (component subtotals, codes with their subtree, the total): the swap that makes the
-    CIPP matrix use the one implementation (see the engineer's report) changes no number."""
+    """Over the CIPP matrix's rows (component subtotals, codes with their subtree, the total),
+    counts_by_value gives what a plain loop over the units gives, and the CIPP matrix (which
+    now takes it) shows exactly that."""
     from pathlib import Path
 
     from nvivo_bridge.analysis.matrices import counts_for_collections
@@ -153,8 +153,22 @@ def test_counts_for_collections_reproduces_the_cipp_matrix(attr):
         collections += [c.aggregated.get(g, set()) for g in res.comp_codes[comp]]
     collections.append(res.total_units)
     values = _values_with_no_case(res, attr, unit_values(res, attr))
-    refs, cases = counts_for_collections(collections, c.unit_cases, res.case_value.get(attr, {}), values,
+    per_case = res.case_value.get(attr, {})
+    refs, cases = counts_for_collections(collections, c.unit_cases, per_case, values,
                                          no_case=text("no_case", res.lang))
+    # the reference: a plain loop over every unit of every row (the CIPP matrix's former code)
+    uvals = unit_values(res, attr)
+    for k, units in enumerate(collections):
+        want_refs = dict.fromkeys(values, 0)
+        want_cases: dict = {v: set() for v in values}
+        for u in units:
+            for v in uvals[u]:
+                want_refs[v] += 1
+            for case in c.unit_cases[u]:
+                if per_case.get(case) in want_cases:
+                    want_cases[per_case[case]].add(case)
+        assert refs[k].tolist() == [want_refs[v] for v in values]
+        assert cases[k].tolist() == [len(want_cases[v]) for v in values]
     m = res.frame(f"matrix:{attr}")
     assert len(m) == len(collections)
     for k, v in enumerate(values):
