@@ -271,3 +271,20 @@ def test_batch_writes_each_analysis_format(tmp_path, fmt, out):
                                        "--workers", "1", "-q"])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "out" / out).exists()
+
+
+def test_sqlite_case_attribute_named_id(tmp_path):
+    """Regression: codings got an ``id`` primary key beside a case attribute column ``id``
+    (SQLite names ignore case), so CREATE TABLE failed."""
+    project = analysis_project()
+    next(v for v in project.variables.values() if v.name == "Group").name = "ID"
+    nvivo_bridge.write(project, tmp_path / "p.sqlite")
+    con = sqlite3.connect(tmp_path / "p.sqlite")
+    cols = [r[1] for r in con.execute("PRAGMA table_info(codings)")]
+    assert cols[0] == "row_id" and "ID" in cols
+    assert con.execute("SELECT COUNT(*) FROM segments").fetchone() == (8,)
+    assert con.execute("SELECT COUNT(*) FROM codings_fts WHERE codings_fts MATCH 'abcdefghij'").fetchone() == (4,)
+    meta = json.loads((tmp_path / "p.metadata.json").read_text(encoding="utf-8"))
+    assert meta["databases"]["p"]["tables"]["codings"]["fts_pk"] == "row_id"
+    con.close()
+    assert len(nvivo_bridge.read(tmp_path / "p.sqlite").sources["50000000-0000-4000-8000-000000000001"].selections) == 5

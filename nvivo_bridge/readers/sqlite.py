@@ -128,7 +128,7 @@ def _build(con: sqlite3.Connection, diag: Diagnostics) -> Project:
         if case in p.cases:
             p.cases[case].source_refs.append(src)
     users: dict[str, str] = {}
-    cur = con.execute("SELECT * FROM codings ORDER BY id")
+    cur = con.execute("SELECT rowid AS nvivo_bridge_rowid, * FROM codings ORDER BY rowid")
     cols = [d[0] for d in cur.description]
     selections: dict[str, Selection] = {}
     for x in cur:
@@ -140,7 +140,7 @@ def _build(con: sqlite3.Connection, diag: Diagnostics) -> Project:
         if who is not None and who not in users:
             users[who] = _guid("user", who)
             p.users[users[who]] = User(users[who], who)
-        coding = Coding(r["coding_guid"] or _guid("coding", str(r["id"])), r["code_guid"], users.get(who),
+        coding = Coding(r["coding_guid"] or _guid("coding", str(r["nvivo_bridge_rowid"])), r["code_guid"], users.get(who),
                         _time(r.get("coded_at")))
         sel_guid = r["selection_guid"]
         if sel_guid is None:

@@ -66,12 +66,19 @@ def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def row_id_column(columns: list[str]) -> str:
+    """The name of the integer primary key added to ``codings``: ``id`` unless a column (a case
+    attribute) already has that name (SQLite compares names ignoring case)."""
+    taken = {c.lower() for c in columns}
+    return next(n for n in ("id", "row_id", "coding_row", "nvivo_bridge_row") if n not in taken)
+
+
 def _create(con: sqlite3.Connection, name: str, sql_name: str, columns: list[str], kinds: list[str]) -> None:
     cols = [f"{_q(c)} {_SQL_TYPE[k]}".rstrip() for c, k in zip(columns, kinds)]
     if name in _KEYED and "guid" in columns:
         cols[columns.index("guid")] += " PRIMARY KEY"
     if name == "Codings":
-        cols.insert(0, '"id" INTEGER PRIMARY KEY')
+        cols.insert(0, f"{_q(row_id_column(columns))} INTEGER PRIMARY KEY")
         for col, ref in (("code_guid", "codes"), ("source_guid", "sources")):
             if col in columns:
                 cols.append(f"FOREIGN KEY ({_q(col)}) REFERENCES {ref}(guid)")
@@ -109,6 +116,7 @@ def _views(con: sqlite3.Connection, names: dict, seg_columns: Optional[list[str]
            source_columns: list[str]) -> None:
     """Indexes, views and the full-text index."""
     codings = _q(names["Codings"])
+    rid = _q(row_id_column(codings_columns))
     for col in ("code_guid", "source_guid", "coding_guid", "selection_guid"):
         con.execute(f"CREATE INDEX {_q('idx_codings_' + col)} ON {codings} ({_q(col)})")
     con.execute(f"CREATE INDEX idx_codes_path ON {_q(names['Codes'])} (path)")
@@ -117,19 +125,19 @@ def _views(con: sqlite3.Connection, names: dict, seg_columns: Optional[list[str]
         extra = [c for c in seg_columns if c not in codings_columns]
         src_vars = [c for c in source_columns if c not in SOURCES_FIXED]
         select = [f"c.{_q(c)}" for c in codings_columns] + [f"s.{_q(a)} AS {_q(b)}" for a, b in zip(src_vars, extra)]
-        con.execute(f"CREATE VIEW segments AS SELECT c.id AS id, {', '.join(select)} FROM {codings} c "
-                    f"LEFT JOIN {_q(names['Sources'])} s ON s.guid = c.source_guid ORDER BY c.id")
+        con.execute(f"CREATE VIEW segments AS SELECT c.{rid} AS {rid}, {', '.join(select)} FROM {codings} c "
+                    f"LEFT JOIN {_q(names['Sources'])} s ON s.guid = c.source_guid ORDER BY c.{rid}")
     con.execute(f"CREATE VIEW code_case_long AS SELECT c.code_guid, c.code_path, cs.case_guid, ca.name AS case_name, "
                 f"COUNT(*) AS codings FROM {codings} c JOIN case_sources cs ON cs.source_guid = c.source_guid "
                 f"JOIN {_q(names['Cases'])} ca ON ca.guid = cs.case_guid GROUP BY c.code_guid, cs.case_guid")
     con.execute(f"CREATE VIEW code_source_long AS SELECT code_guid, code_path, source_guid, source, "
                 f"COUNT(*) AS codings FROM {codings} GROUP BY code_guid, source_guid")
-    con.execute(f"CREATE VIRTUAL TABLE codings_fts USING fts5(text, memo, content={codings}, content_rowid=id, "
+    con.execute(f"CREATE VIRTUAL TABLE codings_fts USING fts5(text, memo, content={codings}, content_rowid={rid}, "
                 "tokenize='unicode61 remove_diacritics 2')")
     con.execute("INSERT INTO codings_fts(codings_fts) VALUES ('rebuild')")
 
 
-def _metadata(project: Project, db: str, names: dict) -> dict:
+def _metadata(project: Project, db: str, names: dict, rid: str) -> dict:
     """Datasette metadata: title, table descriptions, label columns (so foreign keys show a code's
     path rather than its GUID) and the search box over the excerpts."""
     tables: dict = {}
@@ -141,7 +149,7 @@ def _metadata(project: Project, db: str, names: dict) -> dict:
         if sql_name in _LABELS:
             entry["label_column"] = _LABELS[sql_name]
         if sql_name in ("codings", "segments"):
-            entry.update(fts_table="codings_fts", fts_pk="id", columns=dict(_COLUMNS))
+            entry.update(fts_table="codings_fts", fts_pk=rid, columns=dict(_COLUMNS))
         if entry:
             tables[sql_name] = entry
     tables["codings_fts"] = {"hidden": True}
@@ -175,7 +183,8 @@ def write(project: Project, path: Path, diag: Diagnostics, options: WriteOptions
                 con.commit()
             finally:
                 con.close()
-            tmp_meta.write_text(json.dumps(_metadata(project, path.stem, {k: names[k] for k in columns}),
+            meta_names = {k: names[k] for k in columns if k != "Segments"}
+            tmp_meta.write_text(json.dumps(_metadata(project, path.stem, meta_names, row_id_column(columns["Codings"])),
                                            ensure_ascii=False, indent=2), encoding="utf-8")
     except (OSError, sqlite3.Error) as exc:
         raise WriteError(f"cannot write the SQLite database ({exc})", str(path),
