@@ -288,3 +288,29 @@ def test_sqlite_case_attribute_named_id(tmp_path):
     assert meta["databases"]["p"]["tables"]["codings"]["fts_pk"] == "row_id"
     con.close()
     assert len(nvivo_bridge.read(tmp_path / "p.sqlite").sources["50000000-0000-4000-8000-000000000001"].selections) == 5
+
+
+def test_sqlite_matrix_wider_than_sqlite_allows_is_written_long(tmp_path):
+    """Regression (found at L, 2,000 sources): Code x Source had 2,001 columns, one more than
+    SQLite's limit, and the whole database failed."""
+    from nvivo_bridge.model import Coding, Selection, Source
+
+    project = analysis_project()
+    x = next(g for g, c in project.codes.items() if c.name == "X")
+    for k in range(2000):
+        src = Source(f"5a000000-0000-4000-8000-{k:012d}", f"S{k}", text="some text")
+        src.selections = [Selection(f"5b000000-0000-4000-8000-{k:012d}", start=0, end=4,
+                                    codings=[Coding(f"5c000000-0000-4000-8000-{k:012d}", x)])]
+        project.sources[src.guid] = src
+    diag = nvivo_bridge.Diagnostics()
+    nvivo_bridge.write(project, tmp_path / "p.sqlite", diag=diag)
+    assert any(i.code == "sqlite-long-table" and "Code x Source" in i.message for i in diag.finish())
+    con = sqlite3.connect(tmp_path / "p.sqlite")
+    assert [r[1] for r in con.execute("PRAGMA table_info(code_x_source)")] == ["code_path", "column", "value"]
+    wide = nvivo_bridge.tables(project, extra="matrices")["Code x Source"].set_index("code_path")
+    for path, column, value in con.execute("SELECT * FROM code_x_source WHERE value > 0"):
+        assert wide.loc[path, column] == value
+    total = con.execute("SELECT SUM(value) FROM code_x_source").fetchone()[0]
+    assert total == int(wide.to_numpy().sum()) == 2008
+    assert con.execute("SELECT COUNT(*) FROM code_source_long").fetchone()[0] == int((wide.to_numpy() > 0).sum())
+    con.close()

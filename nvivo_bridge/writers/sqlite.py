@@ -85,8 +85,35 @@ def _create(con: sqlite3.Connection, name: str, sql_name: str, columns: list[str
     con.execute(f"CREATE TABLE {_q(sql_name)} ({', '.join(cols)})")
 
 
-def _write_table(con: sqlite3.Connection, table: TableRows, sql_name: str, tick) -> None:
+def _max_columns(con: sqlite3.Connection) -> int:
+    """The most columns a table may have (SQLite's default is 2,000)."""
+    getlimit = getattr(con, "getlimit", None)   # Python 3.11+
+    return getlimit(sqlite3.SQLITE_LIMIT_COLUMN) if getlimit else 2000
+
+
+def _write_long(con: sqlite3.Connection, table: TableRows, sql_name: str, tick) -> None:
+    """A table wider than SQLite allows (``Code x Case`` with thousands of cases), written in
+    long form: its first column, then ``column`` (the wide table's column name) and ``value``."""
+    key = table.columns[0]
+    con.execute(f'CREATE TABLE {_q(sql_name)} ({_q(key)} TEXT, "column" TEXT, "value")')
+    for _first, df in table.chunks():
+        keys = df.iloc[:, 0].tolist()
+        for k, name in enumerate(table.columns[1:], 1):
+            vals = py_values(df.iloc[:, k], column_kind(df.iloc[:, k]))
+            con.executemany(f"INSERT INTO {_q(sql_name)} VALUES (?, ?, ?)", zip(keys, [name] * len(keys), vals))
+        tick(len(df))
+    con.execute(f"CREATE INDEX {_q('idx_' + sql_name)} ON {_q(sql_name)} ({_q(key)})")
+
+
+def _write_table(con: sqlite3.Connection, table: TableRows, sql_name: str, tick, diag: Diagnostics) -> None:
     """Create the table and insert its rows a chunk at a time."""
+    limit = _max_columns(con)
+    if len(table.columns) + 1 > limit and table.name != "Codings":
+        diag.info("sqlite-long-table", f"table {table.name} has {len(table.columns):,} columns, more than SQLite's "
+                                       f"{limit:,}: it is written in long form ({table.columns[0]}, column, value)",
+                  sql_name)
+        _write_long(con, table, sql_name, tick)
+        return
     kinds: Optional[list[str]] = None
     marks = ", ".join("?" * (len(table.columns) + (table.name == "Codings")))
     for first, df in (table.chunks() if len(table) else [(0, table.frame(0, 0))]):
@@ -177,7 +204,7 @@ def write(project: Project, path: Path, diag: Diagnostics, options: WriteOptions
                 con.execute("PRAGMA synchronous = OFF")
                 for table in writing_order(tables, project, diag):
                     if table.name != "Segments":   # a view over codings and sources
-                        _write_table(con, table, names[table.name], tick)
+                        _write_table(con, table, names[table.name], tick, diag)
                 _links(con, project)
                 _views(con, names, columns.get("Segments"), columns["Codings"], columns["Sources"])
                 con.commit()
