@@ -42,22 +42,23 @@ _POSITIONAL = ("text", "audio", "video")
 def overlap_pairs(group: np.ndarray, start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Indices ``(i, j)`` of every pair of items in the same group whose ``[start, end)`` ranges
     overlap, by a sweep over the items sorted by (group, start): each item is paired with the
-    items still open at its start (a heap by end drops the closed ones)."""
+    items still open at its start (a heap by end drops the closed ones).  Groups are swept one at
+    a time, so only one group's items are ever Python objects."""
     order = np.lexsort((end, start, group))
+    ordered = group[order]
+    bounds = np.flatnonzero(ordered[1:] != ordered[:-1]) + 1
     out_i: list[int] = []
     out_j: list[int] = []
-    active: list[tuple[int, int]] = []
-    current = None
     push, pop = heapq.heappush, heapq.heappop
-    for k, g, s, e in zip(order.tolist(), group[order].tolist(), start[order].tolist(), end[order].tolist()):
-        if g != current:
-            current, active = g, []
-        while active and active[0][0] <= s:
-            pop(active)
-        for _end, other in active:
-            out_i.append(other)
-            out_j.append(k)
-        push(active, (max(e, s + 1), k))  # an empty span still holds its one position
+    for rows in np.split(order, bounds) if len(order) else ():
+        active: list[tuple[int, int]] = []
+        for k, s, e in zip(rows.tolist(), start[rows].tolist(), end[rows].tolist()):
+            while active and active[0][0] <= s:
+                pop(active)
+            for _end, other in active:
+                out_i.append(other)
+                out_j.append(k)
+            push(active, (max(e, s + 1), k))  # an empty span still holds its one position
     return np.array(out_i, dtype=np.int64), np.array(out_j, dtype=np.int64)
 
 
@@ -78,21 +79,24 @@ class Cooccurrence:
 
 def _places(ctx: Context) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per coding: the group it can overlap within (source and kind, plus the region for places
-    without positions) and its ``[start, end)``."""
+    without positions) and its ``[start, end)``, built as arrays (no Python object per coding)."""
     idx = ctx.index
     n = len(idx)
-    keys = []
-    start = np.zeros(n, dtype=np.int64)
-    end = np.ones(n, dtype=np.int64)
-    for k, (src, kind, s, e, text, sel) in enumerate(zip(ctx.source_pos.tolist(), idx.kind, idx.start, idx.end,
-                                                         idx.text, idx.selection_guid)):
-        if kind in _POSITIONAL and s is not None and e is not None:
-            keys.append((src, kind))
-            start[k], end[k] = s, e
-        else:
-            # a transcript span without its own text is told apart by its selection only
-            keys.append((src, kind, sel if kind == "transcript" else text))
-    return factorize(keys), start, end
+    kinds = factorize(idx.kind)
+    names = list(dict.fromkeys(idx.kind))
+    start = np.fromiter((-1 if v is None else v for v in idx.start), dtype=np.int64, count=n)
+    end = np.fromiter((-1 if v is None else v for v in idx.end), dtype=np.int64, count=n)
+    positional = (np.isin(kinds, [k for k, name in enumerate(names) if name in _POSITIONAL])
+                  & (start >= 0) & (end >= 0))
+    start[~positional], end[~positional] = 0, 1
+    group = ctx.source_pos * max(len(names), 1) + kinds
+    other = np.flatnonzero(~positional)
+    if len(other):
+        # a transcript span without its own text is told apart by its selection only
+        regions = factorize([(src, idx.kind[k], idx.selection_guid[k] if idx.kind[k] == "transcript" else idx.text[k])
+                             for src, k in zip(ctx.source_pos[other].tolist(), other.tolist())])
+        group[other] = int(group.max()) + 1 + regions
+    return group, start, end
 
 
 def cooccurrence(ctx: Context) -> Cooccurrence:

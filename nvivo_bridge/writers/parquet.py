@@ -102,6 +102,10 @@ def write(project: Project, path: Path, diag: Diagnostics, options: WriteOptions
     counts = written_counts(tables)
     names = snake_names(list(tables) + ["Warnings"])
     tick = progress_ticker(options.progress, rows_to_write(tables, project, diag))
+    # Arrow's own allocator (mimalloc) keeps freed chunks for reuse: about 45 MB more peak memory
+    # at 200,000 codings than the system allocator, which hands them back.
+    pool = pa.default_memory_pool()
+    pa.set_memory_pool(pa.system_memory_pool() if hasattr(pa, "system_memory_pool") else pool)
     try:
         with atomic_dir(Path(path), force=bool(options.extra.get("force"))) as tmp:
             segments = tables.get("Segments")
@@ -116,4 +120,6 @@ def write(project: Project, path: Path, diag: Diagnostics, options: WriteOptions
     except OSError as exc:
         raise WriteError(f"cannot write the Parquet files ({exc.strerror or exc})", str(path),
                          hint="check the disk space") from None
+    finally:
+        pa.set_memory_pool(pool)
     return counts
