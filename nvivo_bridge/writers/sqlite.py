@@ -49,12 +49,17 @@ _DESCRIPTIONS = {
     "case_sources": "Which sources belong to which case.",
     "source_texts": "The full text of each text source.",
 }
-_COLUMNS = {"text": "the exact excerpt (or a locator for PDF, picture and media codings)",
-            "start": "start position (code points; milliseconds for audio/video)",
-            "end": "end position, exclusive", "coded_at": "when the coding was made (UTC)",
-            "case": "the case(s) of the source", "code_path": "the code's path in the code tree",
-            "references": "codings made directly at the code",
-            "references_aggregate": "distinct passages coded at the code or below it"}
+_COLUMNS = {
+    "codings": {"text": "the exact excerpt (or a locator for PDF, picture and media codings)",
+                "start": "start position (code points; milliseconds for audio/video)",
+                "end": "end position, exclusive", "coded_at": "when the coding was made (UTC)",
+                "case": "the case(s) of the source", "code_path": "the code's path in the code tree"},
+    "codes": {"references": "codings made directly at the code",
+              "references_aggregate": "distinct passages coded at the code or below it"},
+    "co_occurrence_long": {"count": "overlapping segment pairs (same source, at least one position shared)",
+                           "jaccard": "share of the passages coded at either code that overlap one of the other"},
+}
+_COLUMNS["segments"] = _COLUMNS["codings"]
 
 
 def metadata_path(path: Path) -> Path:
@@ -176,7 +181,9 @@ def _metadata(project: Project, db: str, names: dict, rid: str) -> dict:
         if sql_name in _LABELS:
             entry["label_column"] = _LABELS[sql_name]
         if sql_name in ("codings", "segments"):
-            entry.update(fts_table="codings_fts", fts_pk=rid, columns=dict(_COLUMNS))
+            entry.update(fts_table="codings_fts", fts_pk=rid)
+        if sql_name in _COLUMNS:
+            entry["columns"] = dict(_COLUMNS[sql_name])
         if entry:
             tables[sql_name] = entry
     tables["codings_fts"] = {"hidden": True}
