@@ -312,5 +312,6 @@ def test_sqlite_matrix_wider_than_sqlite_allows_is_written_long(tmp_path):
         assert wide.loc[path, column] == value
     total = con.execute("SELECT SUM(value) FROM code_x_source").fetchone()[0]
     assert total == int(wide.to_numpy().sum()) == 2008
+    assert con.execute("SELECT COUNT(*) FROM code_x_source").fetchone()[0] == int((wide.to_numpy() > 0).sum())
     assert con.execute("SELECT COUNT(*) FROM code_source_long").fetchone()[0] == int((wide.to_numpy() > 0).sum())
     con.close()

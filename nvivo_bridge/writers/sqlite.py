@@ -16,6 +16,8 @@ import sqlite3
 from pathlib import Path
 from typing import Optional
 
+import numpy as np
+
 from .._io import atomic_file
 from ..coding_index import _source_cases
 from ..errors import Diagnostics, WriteError
@@ -98,14 +100,23 @@ def _max_columns(con: sqlite3.Connection) -> int:
 
 def _write_long(con: sqlite3.Connection, table: TableRows, sql_name: str, tick) -> None:
     """A table wider than SQLite allows (``Code x Case`` with thousands of cases), written in
-    long form: its first column, then ``column`` (the wide table's column name) and ``value``."""
+    long form: its first column, then ``column`` (the wide table's column name) and ``value``;
+    cells that are 0 or empty are left out (a matrix is mostly zeros)."""
     key = table.columns[0]
+    insert = f"INSERT INTO {_q(sql_name)} VALUES (?, ?, ?)"
     con.execute(f'CREATE TABLE {_q(sql_name)} ({_q(key)} TEXT, "column" TEXT, "value")')
+    names = table.columns[1:]
     for _first, df in table.chunks():
         keys = df.iloc[:, 0].tolist()
-        for k, name in enumerate(table.columns[1:], 1):
-            vals = py_values(df.iloc[:, k], column_kind(df.iloc[:, k]))
-            con.executemany(f"INSERT INTO {_q(sql_name)} VALUES (?, ?, ?)", zip(keys, [name] * len(keys), vals))
+        body = df.iloc[:, 1:]
+        if all(isinstance(t, np.dtype) and t.kind in "iu" for t in body.dtypes):
+            rows, cols = np.nonzero(body.to_numpy())
+            values = body.to_numpy()[rows, cols].tolist()
+            con.executemany(insert, zip([keys[r] for r in rows.tolist()], [names[c] for c in cols.tolist()], values))
+        else:
+            for k, name in enumerate(names, 1):
+                vals = py_values(df.iloc[:, k], column_kind(df.iloc[:, k]))
+                con.executemany(insert, ((key_, name, v) for key_, v in zip(keys, vals) if v not in (None, 0, "")))
         tick(len(df))
     con.execute(f"CREATE INDEX {_q('idx_' + sql_name)} ON {_q(sql_name)} ({_q(key)})")
 
@@ -115,7 +126,8 @@ def _write_table(con: sqlite3.Connection, table: TableRows, sql_name: str, tick,
     limit = _max_columns(con)
     if len(table.columns) + 1 > limit and table.name != "Codings":
         diag.info("sqlite-long-table", f"table {table.name} has {len(table.columns):,} columns, more than SQLite's "
-                                       f"{limit:,}: it is written in long form ({table.columns[0]}, column, value)",
+                                       f"{limit:,}: it is written in long form ({table.columns[0]}, column, value), "
+                                       "without its zero cells",
                   sql_name)
         _write_long(con, table, sql_name, tick)
         return
