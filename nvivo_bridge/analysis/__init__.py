@@ -1,6 +1,6 @@
 """Analysis-ready tables: code co-occurrence, code matrices and the coded-segments table.
 
-``nvivo_bridge.tables(project, extra="matrices")`` adds, after ``Code x Case``:
+``nvivo_bridge.tables(project, extra="matrices")`` adds, after the workbook's tables (``Code x Case``…):
 
 - ``Segments``: one row per coding with every case and source attribute (:mod:`.segments`);
 - ``Code x Case presence``: 0/1; ``Code x Source``: codings per source (:mod:`.matrices`);

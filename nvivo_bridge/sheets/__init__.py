@@ -104,7 +104,7 @@ def build_tables(project: Project, *, diag: Optional[Diagnostics] = None,
     ``diag`` collects what building met (values that do not fit their variable's type…); those
     issues also appear, after the reader's ``project.issues``, in ``Warnings``.  ``converted_at``
     (default: now, UTC) is written to ``Project``.  ``extra="matrices"`` (or a list of names)
-    adds the analysis tables of :mod:`nvivo_bridge.analysis` after ``Code x Case``.
+    adds the analysis tables of :mod:`nvivo_bridge.analysis` after the others (before ``Warnings``).
     """
     diag = diag if diag is not None else Diagnostics()
     out = {name: table.frame() for name, table in table_rows(project, diag=diag, converted_at=converted_at,

@@ -34,6 +34,9 @@ LINK_TABLES = ("case_sources", "source_texts", "codings_fts", "segments", "code_
 _SQL_TYPE = {"integer": "INTEGER", "float": "REAL", "boolean": "INTEGER", "datetime": "TEXT", "date": "TEXT",
              "text": "TEXT", "mixed": ""}
 _KEYED = {"Codes", "Sources", "Cases", "Variables", "Notes"}
+# Segments is a view over codings and sources; a workbook's "Source Texts" (texts cut in parts
+# that fit Excel's cells), where the tables have it, is source_texts here, whole.
+_NOT_WRITTEN = {"Segments", "Source Texts"}
 _LABELS = {"codes": "path", "sources": "name", "cases": "name", "variables": "name", "notes": "name"}
 _DESCRIPTIONS = {
     "codes": "One row per code: its path in the code tree and its counts.",
@@ -222,7 +225,7 @@ def write(project: Project, path: Path, diag: Diagnostics, options: WriteOptions
                 con.execute("PRAGMA journal_mode = OFF")
                 con.execute("PRAGMA synchronous = OFF")
                 for table in writing_order(tables, project, diag):
-                    if table.name != "Segments":   # a view over codings and sources
+                    if table.name not in _NOT_WRITTEN:
                         _write_table(con, table, names[table.name], tick, diag)
                 _links(con, project)
                 _views(con, names, columns.get("Segments"), columns["Codings"], columns["Sources"])
