@@ -156,7 +156,7 @@ def _build(con: sqlite3.Connection, diag: Diagnostics) -> Project:
         p.notes[r["guid"]] = Note(r["guid"], r["name"], text=r["text"])
     cols, rows = _rows(con, "sets")
     for r in (dict(zip(cols, x)) for x in rows):
-        g = _guid("set", r["set"])
+        g = r.get("set_guid") or _guid("set", r["set"])   # tables from before set_guid: made up
         st = p.sets.setdefault(g, Set(g, r["set"], r["description"]))
         kind, member = r["member_kind"], r["member_guid"]
         if member is not None and kind in ("code", "source", "note"):
