@@ -3,8 +3,9 @@
 pandas 3 stores text columns in PyArrow when pyarrow is installed (as it is with the Parquet
 extra).  For the writers, which turn every table back into Python values a chunk at a time, that
 storage only costs: at 200,000 codings the CSV conversion took 442 MB and about 10% longer with
-it, 371 MB without.  So the writers run with Python storage, whatever is installed; the
-DataFrames that ``nvivo_bridge.tables()`` returns to a user keep pandas' own default.
+it, 371 MB without.  So the writers, and ``nvivo_bridge.tables()``, build text columns in Python
+storage whatever is installed: the same dtypes everywhere, and a long-running process (a test
+session, a notebook) does not keep Arrow's allocator's retained memory.
 """
 from __future__ import annotations
 

@@ -315,3 +315,12 @@ def test_sqlite_matrix_wider_than_sqlite_allows_is_written_long(tmp_path):
     assert con.execute("SELECT COUNT(*) FROM code_x_source").fetchone()[0] == int((wide.to_numpy() > 0).sum())
     assert con.execute("SELECT COUNT(*) FROM code_source_long").fetchone()[0] == int((wide.to_numpy() > 0).sum())
     con.close()
+
+
+def test_tables_use_python_string_storage_even_with_pyarrow_installed():
+    """pandas 3 would keep text in Arrow when pyarrow is installed (the parquet extra): more
+    memory, retained by Arrow's allocator in a long process. The tables keep Python storage."""
+    frames = nvivo_bridge.tables(analysis_project(), extra="matrices")
+    assert frames["Codings"]["code_path"].dtype.storage == "python"
+    assert frames["Co-occurrence long"]["code_a"].dtype.storage == "python"
+    assert pd.Series(["x"], dtype="str").dtype.storage == "pyarrow"   # pandas' own default is left as it was
