@@ -30,6 +30,10 @@ NEEDS = {
                   "nvivo_bridge.cipp.docx_report", "nvivo_bridge.cipp.figures"],
     "validate": ["nvivo_bridge.validate:validate_path"],
     "agreement": ["nvivo_bridge.readers.qdpx", "nvivo_bridge.agreement.result"],
+    "csv-matrices": ["nvivo_bridge.readers.qdpx", "nvivo_bridge.writers.csv", "nvivo_bridge.analysis"],
+    "sqlite": ["nvivo_bridge.readers.qdpx", "nvivo_bridge.writers.sqlite", "nvivo_bridge.analysis"],
+    "parquet": ["nvivo_bridge.readers.qdpx", "nvivo_bridge.writers.parquet", "pyarrow.parquet"],
+    "cooccurrence": ["nvivo_bridge.readers.qdpx", "nvivo_bridge.analysis.cooccurrence"],
 }
 
 
@@ -82,19 +86,30 @@ def _prepare(task: str, src: Path, out: Path):
         from nvivo_bridge.validate import validate_path
 
         return lambda: validate_path(src)
-    if task == "cipp-docx":  # the workbook and the Word report (figures drawn for it)
-        from nvivo_bridge.options import WriteOptions
+    from nvivo_bridge.options import WriteOptions
 
+    if task == "cipp-docx":  # the workbook and the Word report (figures drawn for it)
         def both():
             opts = WriteOptions()
             opts.extra.update(docx=out / "cipp.docx", force=True)
             return nvivo_bridge.convert(src, out / "cipp.xlsx", to_format="cipp", force=True,
                                         write_options=opts).read.get("codings")
         return both
+    if task == "cooccurrence":
+        # the co-occurrence alone, on a project read and indexed before the clock starts
+        from nvivo_bridge.analysis.cooccurrence import cooccurrence
+        from nvivo_bridge.sheets._context import make_context
+
+        ctx = make_context(nvivo_bridge.read(src))
+        return lambda: len(cooccurrence(ctx).count)
     target = {"csv": out / "codings", "xlsx": out / "out.xlsx", "qdpx": out / "out.qdpx",
-              "cipp": out / "cipp.xlsx"}[task]
-    fmt = {"csv": "csv", "xlsx": "xlsx", "qdpx": "qdpx", "cipp": "cipp"}[task]
-    return lambda: nvivo_bridge.convert(src, target, to_format=fmt, force=True).read.get("codings")
+              "cipp": out / "cipp.xlsx", "csv-matrices": out / "matrices", "sqlite": out / "out.sqlite",
+              "parquet": out / "parquet"}[task]
+    fmt = {"csv": "csv", "xlsx": "xlsx", "qdpx": "qdpx", "cipp": "cipp", "csv-matrices": "csv", "sqlite": "sqlite",
+           "parquet": "parquet"}[task]
+    extra = {"tables": "matrices"} if task == "csv-matrices" else {}
+    return lambda: nvivo_bridge.convert(src, target, to_format=fmt, force=True,
+                                        write_options=WriteOptions(extra=dict(extra))).read.get("codings")
 
 
 def measure(task: str, src: Path, out: Path) -> dict:

@@ -28,7 +28,13 @@ __all__ = [
 
 
 def tables(project: Project, **options: Any):
-    """Return the researcher's tables (``Project``, ``Codes``, ``Codings``…) as pandas DataFrames."""
+    """Return the researcher's tables (``Project``, ``Codes``, ``Codings``…) as pandas DataFrames.
+
+    ``extra="matrices"`` adds the analysis tables (``Segments``, ``Code x Case presence``,
+    ``Code x Source``, ``Code x <attribute>``, ``Co-occurrence``, ``Co-occurrence long``; see
+    :mod:`nvivo_bridge.analysis`), or give a list of their names."""
+    from ._strings import python_strings
     from .sheets import build_tables
 
-    return build_tables(project, **options)
+    with python_strings():   # the same dtypes whether or not pyarrow is installed
+        return build_tables(project, **options)

@@ -7,6 +7,7 @@ from typing import Any, Optional, Union
 
 from . import formats
 from ._gc import gc_paused
+from ._strings import python_strings
 from ._io import check_output
 from .errors import Diagnostics, Issue, ReadError, StrictError
 from .model import Project
@@ -78,7 +79,7 @@ def write(project: Project, path: PathLike, format: Optional[str] = None, *,
             setattr(opts, key, extra.pop(key))
     opts.extra.update(extra)
     writer = fmt.get_writer()
-    with gc_paused():
+    with gc_paused(), python_strings():
         return writer(project, path, diag, opts) or {}
 
 
@@ -102,7 +103,7 @@ def convert(src: PathLike, dst: PathLike, *, from_format: Optional[str] = None,
     opts.extra.setdefault("force", force)
     wdiag = Diagnostics()
     writer = fmt.get_writer()
-    with gc_paused():
+    with gc_paused(), python_strings():
         if strict:
             written = _write_strict(writer, project, dst, wdiag, opts)
         else:

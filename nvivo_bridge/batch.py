@@ -35,6 +35,7 @@ __all__ = ["OUTPUT_EXT", "REPORT_NAME", "Task", "Result", "Plan", "discover", "p
 
 OUTPUT_EXT = {"xlsx": ".xlsx", "csv": "_csv", "json": ".json", "qdpx": ".qdpx", "qdc": ".qdc",
               "cipp": ".cipp.xlsx"}
+OUTPUT_EXT.update({f.name: f.batch_ext for f in FORMATS.values() if f.batch_ext and f.name not in OUTPUT_EXT})
 REPORT_NAME = "batch-report.csv"
 STATUSES = ("ok", "warnings", "failed", "skipped")
 # The message of a row skipped by --resume; such a row still counts as done for the next --resume.

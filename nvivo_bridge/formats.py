@@ -26,6 +26,7 @@ class Format:
     reader: Optional[str] = None
     writer: Optional[str] = None
     output_is_dir: bool = False
+    batch_ext: Optional[str] = None  # what `batch` appends to an input's stem (formats listed in batch.OUTPUT_EXT aside)
 
     def _load(self, spec: Optional[str], what: str) -> Callable:
         if spec is None:
@@ -62,6 +63,14 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("cipp", (), "CIPP-grouped summary workbook", None, ".writers.cipp:write"),
     Format("taguette", (), "Taguette's codebook or highlights export (.csv/.xlsx; its .qdc reads as qdc)",
            ".readers.taguette:read", None),
+    Format("sqlite", (".sqlite", ".sqlite3", ".db"), "SQLite database: tables with keys, matrix views, full-text "
+           "search, Datasette metadata", ".readers.sqlite:read", ".writers.sqlite:write", batch_ext=".sqlite"),
+    Format("parquet", (), "Parquet files (one per table, in a folder; needs nvivo-bridge[parquet])", None,
+           ".writers.parquet:write", output_is_dir=True, batch_ext="_parquet"),
+    Format("sav", (".sav",), "SPSS data file of the Segments table (needs nvivo-bridge[spss])", None,
+           ".writers.spss:write", batch_ext=".sav"),
+    Format("r", (), "CSV files and a load.R script that reads them with the right types", None,
+           ".writers.r:write", output_is_dir=True, batch_ext="_r"),
 )}
 
 

@@ -5,6 +5,7 @@ from typing import Any, Optional
 
 import pandas as pd
 
+from ..analysis.matrices import counts_for_collections
 from .labels import SUBCOMPONENTS, label, text
 
 __all__ = ["attribute_values", "overview", "code_detail", "matrix", "unit_values", "pct"]
@@ -173,37 +174,32 @@ def matrix(res: Any, attr: str) -> pd.DataFrame:
             group_n[v] += 1
     n_all = len(res.project.cases)
 
-    def row(kind: str, comp: str, g: Optional[str], units: set) -> dict:
-        refs = dict.fromkeys(values, 0)
-        cases: dict[str, set] = {v: set() for v in values}
-        for u in units:
-            for v in uvals[u]:
-                refs[v] += 1
-            for case_g in c.unit_cases[u]:
-                v = per_case.get(case_g)
-                if v in cases:
-                    cases[v].add(case_g)
-        all_cases = set().union(*cases.values()) if cases else set()
+    specs: list = []
+    for comp in res.rows:
+        specs.append(("subtotal", comp, None, res.comp_units[comp]))
+        specs += [("code", comp, g, c.aggregated.get(g, set())) for g in res.comp_codes[comp]]
+    specs.append(("total", "total", None, res.total_units))
+    # the one implementation of references and cases per attribute value (nvivo_bridge.analysis)
+    refs, cases = counts_for_collections([s[3] for s in specs], c.unit_cases, per_case, values,
+                                         no_case=text("no_case", res.lang))
+
+    def row(k: int, kind: str, comp: str, g: Optional[str], units: set) -> dict:
         out = {"row_type": kind, "component": comp, "label": label(comp, res.lang),
                "code_path": res.assignment.path[g] if g else None,
                "code_name": res.project.codes[g].name if g else label(comp, res.lang),
                "level": res.assignment.level[g] if g else 0}
-        for v in values:
-            out[f"references: {v}"] = refs[v]
+        for j, v in enumerate(values):
+            out[f"references: {v}"] = int(refs[k, j])
         out["references: Total"] = len(units)
-        for v in values:
-            out[f"cases: {v}"] = f"{len(cases[v])}/{group_n[v]}"
-            out[f"cases %: {v}"] = pct(len(cases[v]), group_n[v])
-        out["cases: Total"] = f"{len(all_cases)}/{n_all}"
-        out["cases %: Total"] = pct(len(all_cases), n_all)
+        for j, v in enumerate(values):
+            out[f"cases: {v}"] = f"{cases[k, j]}/{group_n[v]}"
+            out[f"cases %: {v}"] = pct(int(cases[k, j]), group_n[v])
+        total = int(cases[k].sum())   # each case has one value, so the values' cases add up
+        out["cases: Total"] = f"{total}/{n_all}"
+        out["cases %: Total"] = pct(total, n_all)
         return out
 
-    rows = []
-    for comp in res.rows:
-        rows.append(row("subtotal", comp, None, res.comp_units[comp]))
-        for g in res.comp_codes[comp]:
-            rows.append(row("code", comp, g, c.aggregated.get(g, set())))
-    rows.append(row("total", "total", None, res.total_units))
+    rows = [row(k, *spec) for k, spec in enumerate(specs)]
     df = pd.DataFrame(rows)
     df.attrs["n_cases"] = dict(group_n, Total=n_all)
     df.attrs["attribute"] = attr

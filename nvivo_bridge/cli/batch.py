@@ -58,6 +58,12 @@ def _summary(outcome, seconds: float, plan, quiet: bool) -> None:
         echo_err(f"  … and {len(failed) - 10} more failure(s) (see the report)")
 
 
+def _batch_formats() -> list[str]:
+    from ..batch import OUTPUT_EXT
+
+    return list(OUTPUT_EXT)
+
+
 def _writer_options(target, encoding, raw_csv, map_file, group_by, lang, unmapped) -> dict:
     # Absolute: the tasks may run in another working folder (Dask workers).
     extra = {"map": str(map_file.resolve()) if map_file else None, "group_by": list(group_by) or None,
@@ -70,7 +76,7 @@ def _writer_options(target, encoding, raw_csv, map_file, group_by, lang, unmappe
 @click.argument("inputs", nargs=-1, type=EscapedPath(exists=True, path_type=Path))
 @click.option("-o", "--outdir", type=EscapedPath(file_okay=False, path_type=Path), required=True,
               help="Output folder; outputs mirror the inputs' relative paths.")
-@click.option("--to", "to_format", required=True, type=click.Choice(["xlsx", "csv", "json", "qdpx", "qdc", "cipp"]),
+@click.option("--to", "to_format", required=True, type=click.Choice(_batch_formats()),
               help="Output format of every input.")
 @click.option("--recursive", is_flag=True, help="Search folders and all their subfolders.")
 @click.option("--pattern", "patterns", multiple=True, metavar="GLOB",

@@ -98,23 +98,27 @@ def _extra_table(table) -> pd.DataFrame:
 
 
 def build_tables(project: Project, *, diag: Optional[Diagnostics] = None,
-                 converted_at: Optional[_dt.datetime] = None, **_: Any) -> dict[str, pd.DataFrame]:
+                 converted_at: Optional[_dt.datetime] = None, extra: Any = None,
+                 **_: Any) -> dict[str, pd.DataFrame]:
     """Build every table of the researcher's workbook from ``project`` (see the module doc).
 
     ``diag`` collects what building met (values that do not fit their variable's type…); those
     issues also appear, after the reader's ``project.issues``, in ``Warnings``.  ``converted_at``
-    (default: now, UTC) is written to ``Project``.
+    (default: now, UTC) is written to ``Project``.  ``extra="matrices"`` (or a list of names)
+    adds the analysis tables of :mod:`nvivo_bridge.analysis` after the others (before ``Warnings``).
     """
     diag = diag if diag is not None else Diagnostics()
-    out = {name: table.frame() for name, table in table_rows(project, diag=diag, converted_at=converted_at).items()}
+    out = {name: table.frame() for name, table in table_rows(project, diag=diag, converted_at=converted_at,
+                                                             extra=extra).items()}
     out["Warnings"] = warnings_table(list(project.issues) + diag.finish())
     return out
 
 
 def table_rows(project: Project, *, diag: Diagnostics,
-               converted_at: Optional[_dt.datetime] = None) -> dict[str, TableRows]:
+               converted_at: Optional[_dt.datetime] = None, extra: Any = None) -> dict[str, TableRows]:
     """Every table of :func:`build_tables` but ``Warnings`` (which a writer builds last, once its
-    own warnings are in ``diag``), as :class:`TableRows` for writing a chunk at a time.
+    own warnings are in ``diag``), as :class:`TableRows` for writing a chunk at a time; ``extra``
+    as for :func:`build_tables`.
 
     The small tables are built at once; ``Codings`` is built as its rows are asked for."""
     from .. import __version__
@@ -134,6 +138,11 @@ def table_rows(project: Project, *, diag: Diagnostics,
     for name, make in steps:
         table = make()
         out[name] = table if isinstance(table, TableRows) else TableRows.of(name, table)
+    if extra:
+        from ..analysis import analysis_tables, wanted_extra
+
+        out.update(analysis_tables(ctx, wanted_extra(extra), list(out) + ["Warnings"], out["Codings"],
+                                   out["Code x Case"].frame()))
     for table in project.tables.values():
         name = sheet_name(table.name, list(out) + ["Warnings"])
         if name != table.name:

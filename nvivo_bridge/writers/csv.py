@@ -78,7 +78,7 @@ def write(project: Project, path: Path, diag: Diagnostics, options: WriteOptions
     # utf-8-sig's encoder is Python code; the BOM written by hand lets the C utf-8 codec do the work.
     bom = codecs.lookup(options.encoding).name == "utf-8-sig"
     encoding = "utf-8" if bom else options.encoding
-    tables = table_rows(project, diag=diag)
+    tables = table_rows(project, diag=diag, extra=options.extra.get("tables"))
     counts = written_counts(tables)
     _take_replaced()
     total = rows_to_write(tables, project, diag)

@@ -279,7 +279,7 @@ def _top_aligned(wb) -> None:
 
 def write(project: Project, path: Path, diag: Diagnostics, options: WriteOptions) -> dict[str, int]:
     """Write the researcher's workbook to ``path`` (atomically); returns the counts written."""
-    tables = table_rows(project, diag=diag)
+    tables = table_rows(project, diag=diag, extra=options.extra.get("tables"))
     counts = written_counts(tables)
     max_rows = max(1, int(options.extra.get("max_rows", EXCEL_MAX_ROWS)) - 1)  # the header takes a row
     total = rows_to_write(tables, project, diag)
