@@ -28,7 +28,7 @@ NEEDS = {
     "cipp": ["nvivo_bridge.readers.qdpx", "nvivo_bridge.cipp:summarize", "nvivo_bridge.writers.cipp"],
     "cipp-docx": ["nvivo_bridge.readers.qdpx", "nvivo_bridge.cipp:write_docx", "nvivo_bridge.writers.cipp",
                   "nvivo_bridge.cipp.docx_report", "nvivo_bridge.cipp.figures"],
-    "validate": ["nvivo_bridge.validate:validate_path"],
+    "validate": ["nvivo_bridge.checks.validate:validate_path"],
     "agreement": ["nvivo_bridge.readers.qdpx", "nvivo_bridge.agreement.result"],
     "csv-matrices": ["nvivo_bridge.readers.qdpx", "nvivo_bridge.writers.csv", "nvivo_bridge.analysis"],
     "sqlite": ["nvivo_bridge.readers.qdpx", "nvivo_bridge.writers.sqlite", "nvivo_bridge.analysis"],
@@ -83,7 +83,7 @@ def _prepare(task: str, src: Path, out: Path):
 
         return lambda: len(agreement(nvivo_bridge.read(src)).frames["Code x Source"])
     if task == "validate":
-        from nvivo_bridge.validate import validate_path
+        from nvivo_bridge.checks.validate import validate_path
 
         return lambda: validate_path(src)
     from nvivo_bridge.options import WriteOptions

@@ -41,7 +41,7 @@ def die_on_marker(task):
     worker), else converts normally."""
     import os
 
-    from nvivo_bridge.batch_run import run_task
+    from nvivo_bridge.batch.run import run_task
 
     if "die" in os.path.basename(task.input):
         os._exit(3)

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 import nvivo_bridge
 from nvivo_bridge.batch import (REPORT_NAME, UP_TO_DATE, Result, discover, load_report, plan_batch,
                                 write_report)
-from nvivo_bridge.batch_run import FINISHED_AT_CTRL_C, INTERRUPTED, NOT_RUN_FAIL_FAST, run_batch, run_task
+from nvivo_bridge.batch.run import FINISHED_AT_CTRL_C, INTERRUPTED, NOT_RUN_FAIL_FAST, run_batch, run_task
 from nvivo_bridge.cli import main
 from nvivo_bridge.errors import ReadError, UsageError
 from nvivo_bridge.model import Code
@@ -496,7 +496,7 @@ def test_cli_real_refi_files_and_nvivo_folder(tmp_path):
 def test_pool_path_never_imports_dask(tmp_path):
     src = tmp_path / "in"
     nvivo_bridge.write(small_project(), touch(src / "p.json"), force=True)
-    code = ("import sys; from nvivo_bridge.batch import plan_batch; from nvivo_bridge.batch_run import run_batch; "
+    code = ("import sys; from nvivo_bridge.batch import plan_batch; from nvivo_bridge.batch.run import run_batch; "
             f"o = run_batch(plan_batch([{str(src)!r}], {str(tmp_path / 'out')!r}, 'json'), None, workers=1); "
             "assert o.count('ok') == 1, o; assert not [m for m in sys.modules if m.startswith('dask')]")
     subprocess.run([sys.executable, "-c", code], check=True)
@@ -527,7 +527,7 @@ def test_planned_outputs_are_unique_and_stable(tmp_path_factory, files, to, same
 def test_a_worker_that_dies_fails_only_its_input(tmp_path):
     from batch_projects import die_on_marker
 
-    from nvivo_bridge.batch_run import run_pool
+    from nvivo_bridge.batch.run import run_pool
 
     src = tmp_path / "in"
     for name in ("a.json", "b.json", "die.json", "c.json", "d.json", "e.json"):
@@ -546,7 +546,7 @@ def test_a_task_finished_when_the_pool_broke_keeps_its_result(monkeypatch):
     import concurrent.futures as cf
     import threading
 
-    from nvivo_bridge import batch_run
+    from nvivo_bridge.batch import run as batch_run
     from nvivo_bridge.batch import Result, Task
 
     runs: list[str] = []
@@ -584,7 +584,7 @@ def test_a_retried_task_may_replace_only_its_own_output(tmp_path):
     import time
 
     from nvivo_bridge.batch import Task
-    from nvivo_bridge.batch_run import _for_retry
+    from nvivo_bridge.batch.run import _for_retry
 
     old, new = tmp_path / "old.json", tmp_path / "new.json"
     old.write_text("{}")

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 import nvivo_bridge
 from nvivo_bridge.batch import REPORT_NAME, load_report, plan_batch
-from nvivo_bridge.batch_run import NOT_RUN_FAIL_FAST, run_dask
+from nvivo_bridge.batch.run import NOT_RUN_FAIL_FAST, run_dask
 from nvivo_bridge.cli import main
 from nvivo_bridge.errors import UsageError
 from projects import rich_project, small_project

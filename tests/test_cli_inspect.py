@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from nvivo_bridge import api
 from nvivo_bridge.cli import main
-from nvivo_bridge.info import project_info
+from nvivo_bridge.checks.info import project_info
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 import nvivo_bridge
 from nvivo_bridge.api import Ledger
 from nvivo_bridge.batch import plan_batch
-from nvivo_bridge.batch_nvivo import is_nvivo_export_folder
+from nvivo_bridge.batch.nvivo import is_nvivo_export_folder
 from nvivo_bridge.cli import main
 
 from conftest import CORPUS, needs_corpus
@@ -125,7 +125,7 @@ def test_folder_with_a_project_or_without_node_exports_is_not_an_export_folder(t
 def test_a_large_node_export_is_recognised_from_its_head(tmp_path):
     """Only the first 256 KB of a text file are read to recognise a node export (a folder of large
     plain texts is not read whole); a UTF-16 export cut there is still recognised."""
-    from nvivo_bridge.batch_nvivo import _is_node_export
+    from nvivo_bridge.batch.nvivo import _is_node_export
 
     text = (NVIVO / "Community needs.txt").read_bytes().decode("utf-16")
     body = text + ("Reference 9 - 1,00% Coverage\n" + "kata " * 40 + "\n") * 3000

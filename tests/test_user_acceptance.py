@@ -92,7 +92,7 @@ def test_cipp_output_must_be_a_workbook(tmp_path, name):
 def test_batch_ctrl_c_says_how_to_resume(tmp_path, monkeypatch):
     # Ctrl-C in a batch printed "no partial output was left behind" and nothing about --resume,
     # although finished outputs and the report stay (docs/batch.md, "Ctrl-C").
-    import nvivo_bridge.batch_run as batch_run
+    import nvivo_bridge.batch.run as batch_run
 
     def interrupted(plan, report, **kwargs):
         raise KeyboardInterrupt

@@ -9,11 +9,11 @@ from hypothesis import strategies as st
 
 from conftest import CORPUS, needs_corpus
 from nvivo_bridge import api
-from nvivo_bridge._checks import CHECK_CODES
+from nvivo_bridge.checks.rules import CHECK_CODES
 from nvivo_bridge.errors import ReadError
 from nvivo_bridge.model import (Case, Code, Coding, Edge, Graph, Link, Note, Project, Selection, Set, Source,
                                 SyncPoint, Transcript, User, Variable, VariableValue, Vertex)
-from nvivo_bridge.validate import check_project, problems, validate_path, xsd_issues
+from nvivo_bridge.checks.validate import check_project, problems, validate_path, xsd_issues
 
 
 def G(prefix: str, n: int = 1) -> str:
@@ -133,7 +133,7 @@ def test_indentation_dropped_before_validation_changes_no_finding(tmp_path, desc
     values inside elements are judged as before, at the same lines."""
     from lxml import etree
 
-    from nvivo_bridge.validate import _schema
+    from nvivo_bridge.checks.validate import _schema
 
     f = tmp_path / "p.qde"
     f.write_text(_SPACED.format(desc=desc, value=value, u=user), encoding="utf-8")
@@ -196,7 +196,7 @@ def _tree_errors(path) -> list[str]:
     from lxml import etree
 
     from nvivo_bridge.readers._safe import xml_parser
-    from nvivo_bridge.validate import _schema
+    from nvivo_bridge.checks.validate import _schema
 
     root = etree.parse(str(path), xml_parser(remove_blank_text=True)).getroot()
     schema = _schema("codebook" if "codebook" in root.tag else "project")
@@ -229,7 +229,7 @@ def test_streaming_check_agrees_with_the_tree_validation(tmp_path, rich_qde, k, 
     validation finds nothing, for errors early and late in the file; xsd_issues then lists the
     tree's errors."""
     from nvivo_bridge.options import ReadOptions
-    from nvivo_bridge.validate import _streams_valid
+    from nvivo_bridge.checks.validate import _streams_valid
 
     old, new = _MUTATIONS[k]
     assert old in rich_qde
@@ -249,7 +249,7 @@ def test_late_error_in_a_long_file_is_found(tmp_path):
     """Elements are freed as they stream past; an error after thousands of them is still seen,
     and the tree validation places it on its line."""
     from nvivo_bridge.options import ReadOptions
-    from nvivo_bridge.validate import _streams_valid
+    from nvivo_bridge.checks.validate import _streams_valid
 
     code = Code(G("c"), "a")
     text = "kata " * 4000
@@ -275,7 +275,7 @@ def test_streaming_check_agrees_on_the_corpus():
 
     from nvivo_bridge.options import ReadOptions
     from nvivo_bridge.readers._safe import xml_parser
-    from nvivo_bridge.validate import _qde_bytes, _schema, _streams_valid
+    from nvivo_bridge.checks.validate import _qde_bytes, _schema, _streams_valid
 
     verdicts = set()
     for f in sorted((CORPUS / "refi").iterdir()):
@@ -300,7 +300,7 @@ def test_streaming_verdict_equals_tree_verdict_on_damaged_files(tmp_path, rich_q
 
     from nvivo_bridge.options import ReadOptions
     from nvivo_bridge.readers._safe import xml_parser
-    from nvivo_bridge.validate import _schema, _streams_valid
+    from nvivo_bridge.checks.validate import _schema, _streams_valid
 
     blob = bytearray(rich_qde)
     for _ in range(data.draw(st.integers(1, 3))):

@@ -114,7 +114,7 @@ def batch(inputs, outdir, to_format, recursive, patterns, nvivo_folders, workers
     """
     from ..batch import REPORT_NAME, load_report, plan_batch
     from .._io import make_output_dir
-    from ..batch_run import run_batch
+    from ..batch.run import run_batch
 
     if not inputs and not nvivo_folders:
         raise click.UsageError("give at least one INPUT (or --nvivo-folder)")

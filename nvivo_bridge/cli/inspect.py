@@ -24,7 +24,7 @@ def info(input: Path, from_format, positions, strict, as_json) -> None:
     Example: nvivo-bridge info interviews.qdpx --json
     """
     from ..api import read
-    from ..info import format_info, project_info
+    from ..checks.info import format_info, project_info
 
     summary = project_info(read(input, from_format, positions=positions, strict=strict))
     if as_json:
@@ -49,7 +49,7 @@ def validate(input: Path, from_format, positions, strict, as_json) -> None:
     Example: nvivo-bridge validate interviews.qdpx
     """
     from ..options import ReadOptions
-    from ..validate import problems, validate_path
+    from ..checks.validate import problems, validate_path
 
     issues = validate_path(input, ReadOptions(positions=positions), from_format)
     bad = problems(issues)

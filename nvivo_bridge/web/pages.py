@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
-from ..info import project_info
+from ..checks.info import project_info
 from .app import render
 from .browse import Filters
 from .downloads import DOWNLOADS

@@ -26,9 +26,9 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Iterable, Optional, Sequence
 
-from ._io import atomic_file, make_output_dir
-from .errors import ReadError, UsageError
-from .formats import FORMATS
+from .._io import atomic_file, make_output_dir
+from ..errors import ReadError, UsageError
+from ..formats import FORMATS
 
 __all__ = ["OUTPUT_EXT", "REPORT_NAME", "Task", "Result", "Plan", "discover", "plan_batch",
            "load_report", "write_report", "UP_TO_DATE", "STATUSES"]
@@ -103,7 +103,7 @@ def discover(inputs: Sequence[os.PathLike | str], *, outdir: Optional[Path] = No
              nvivo_found: Optional[list[Path]] = None) -> tuple[list[tuple[Path, Path]], int]:
     """Return ``[(input, root)]`` in a stable order and the number of ignored files (listed in
     ``ignored_files`` when given).  A folder of NVivo's own exports met while searching is one
-    input (:mod:`.batch_nvivo`), listed in ``nvivo_found`` when given.  ``root`` is the folder an input's path is mirrored from (the folder it was found in, as named on
+    input (:mod:`.nvivo`), listed in ``nvivo_found`` when given.  ``root`` is the folder an input's path is mirrored from (the folder it was found in, as named on
     the command line, or the input's own folder).  Paths are absolute, not resolved (symlinks kept).
     Files in ``exclude`` (the report) are never inputs found in folders.
     """
@@ -143,7 +143,7 @@ def discover(inputs: Sequence[os.PathLike | str], *, outdir: Optional[Path] = No
                 else:
                     ignored.append(path)
     if not patterns:
-        from .batch_nvivo import fold_nvivo_folders
+        from .nvivo import fold_nvivo_folders
         found, folders, ignored = fold_nvivo_folders(found, ignored)
         (nvivo_found if nvivo_found is not None else []).extend(folders)
     (ignored_files if ignored_files is not None else []).extend(ignored)

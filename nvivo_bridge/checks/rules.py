@@ -10,8 +10,8 @@ import re
 from collections import Counter
 from typing import Iterable, Optional
 
-from .errors import Diagnostics, Issue
-from .model import Project, Selection, VARIABLE_TYPES
+from ..errors import Diagnostics, Issue
+from ..model import Project, Selection, VARIABLE_TYPES
 
 __all__ = ["check_project", "CHECK_CODES"]
 
@@ -160,7 +160,7 @@ class _Checker:
 
 def check_project(project: Project) -> list[Issue]:
     """Check references, ranges, types and usability of ``project``; return the problems found."""
-    from ._checks_parts import check_all
+    from .parts import check_all
 
     ck = _Checker(project)
     ck.inventory()

@@ -1,13 +1,13 @@
-"""The per-element part of :func:`nvivo_bridge._checks.check_project` (codes, cases, sources,
+"""The per-element part of :func:`nvivo_bridge.checks.rules.check_project` (codes, cases, sources,
 notes, sets, links, graphs)."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ._checks import _GUID_LIKE, MIN_TEXT
+from .rules import _GUID_LIKE, MIN_TEXT
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ._checks import _Checker
+    from .rules import _Checker
 
 __all__ = ["check_all"]
 

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator, Optional, Sequence
 
-from .batch import Plan, Result, Task, write_report
-from .errors import NvivoBridgeError, UsageError
+from ..errors import NvivoBridgeError, UsageError
+from .plan import Plan, Result, Task, write_report
 
 __all__ = ["run_task", "run_pool", "run_dask", "run_batch", "Outcome", "INTERRUPTED", "NOT_RUN_FAIL_FAST",
            "FINISHED_AT_CTRL_C"]
@@ -74,8 +74,8 @@ def _interruptible() -> Iterator[None]:
 
 def run_task(task: Task) -> Result:
     """Convert one input; return its report row.  Never raises (errors → ``failed`` + message)."""
-    from .api import convert
-    from .options import WriteOptions
+    from ..api import convert
+    from ..options import WriteOptions
 
     if _STOP.is_set():   # Ctrl-C reached this worker while idle: the batch is stopping, do not start
         return Result(task.input, task.output, "skipped", error=INTERRUPTED)
@@ -123,8 +123,8 @@ def _init_worker(formats: Sequence[str]) -> None:
     """Pool initializer: Ctrl-C between tasks only marks the worker as stopping (an idle worker must
     not die with a traceback), and the heavy modules are imported once per worker."""
     signal.signal(signal.SIGINT, _idle_sigint)
-    from . import api  # noqa: F401
-    from .formats import FORMATS
+    from .. import api  # noqa: F401
+    from ..formats import FORMATS
 
     for name in formats:
         fmt = FORMATS.get(name)
@@ -134,7 +134,7 @@ def _init_worker(formats: Sequence[str]) -> None:
 
 
 def _formats_of(tasks: Sequence[Task]) -> list[str]:
-    from .formats import FORMATS, guess_input_format
+    from ..formats import FORMATS, guess_input_format
 
     names = {t.to_format for t in tasks} | {t.from_format for t in tasks if t.from_format}
     for t in tasks:

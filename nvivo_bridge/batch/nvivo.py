@@ -23,10 +23,10 @@ _DOCX_BYTES = 50 * 1024 * 1024  # a Word file is read whole; a larger one is not
 def _is_node_export(path: Path) -> bool:
     """Whether ``path`` reads as an NVivo node/code export, judged from the head of a text file
     or the paragraphs of a Word file (any failure: no)."""
-    from .errors import Diagnostics, NvivoBridgeError
-    from .readers.nvivo import decode
-    from .readers.nvivo.sniff import lines_are_node_export
-    from .readers.nvivo.words import load_words
+    from ..errors import Diagnostics, NvivoBridgeError
+    from ..readers.nvivo import decode
+    from ..readers.nvivo.sniff import lines_are_node_export
+    from ..readers.nvivo.words import load_words
 
     try:
         if path.suffix.lower() == ".docx":

@@ -21,9 +21,9 @@ from typing import Optional, Union
 
 from lxml import etree
 
-from ._checks import CHECK_CODES, check_project
-from .errors import Diagnostics, Issue, ReadError
-from .options import ReadOptions
+from ..errors import Diagnostics, Issue, ReadError
+from ..options import ReadOptions
+from .rules import CHECK_CODES, check_project
 
 __all__ = ["validate_path", "check_project", "problems", "SCHEMA_FILES"]
 
@@ -53,11 +53,11 @@ def problems(issues: list[Issue]) -> list[Issue]:
 
 def _qde_bytes(path: Path, options: ReadOptions) -> tuple[bytes, str]:
     """The bytes of the XML to validate and the name to report locations against."""
-    from .readers._safe import SafeZip, read_file_capped
+    from ..readers._safe import SafeZip, read_file_capped
 
     if path.suffix.lower() != ".qdpx":
         return read_file_capped(path, options.limits), path.name
-    from .readers.qdpx import _qde_member
+    from ..readers.qdpx import _qde_member
 
     with SafeZip(path, options.limits) as archive:
         info = _qde_member(archive)
@@ -113,17 +113,17 @@ def _streams_valid(path: Path, options: ReadOptions) -> bool:
 def _stream(path: Path, options: ReadOptions, kind: str, schema: Optional[etree.XMLSchema]) -> None:
     """Parse the XML in ``path`` (a ``.qdpx``'s ``.qde`` member, within the limits), validating
     against ``schema`` when given and freeing repeating elements; raises on the first problem."""
-    from .readers._safe import SafeZip, iterparse_kwargs
+    from ..readers._safe import SafeZip, iterparse_kwargs
 
     tags = [f"{{{_NS[kind]}}}{t}" for t in _CLEARED[kind]]
     with contextlib.ExitStack() as stack:
         if path.suffix.lower() == ".qdpx":
-            from .readers.qdpx import _qde_member
+            from ..readers.qdpx import _qde_member
 
             archive = stack.enter_context(SafeZip(path, options.limits))
             stream = stack.enter_context(archive.open(_qde_member(archive)))
         else:
-            from .readers._safe import check_regular_file
+            from ..readers._safe import check_regular_file
             if check_regular_file(path).st_size > options.limits.max_member_bytes:
                 raise ReadError("file too large", str(path))
             stream = stack.enter_context(open(path, "rb"))
@@ -139,7 +139,7 @@ def _stream(path: Path, options: ReadOptions, kind: str, schema: Optional[etree.
 
 def xsd_issues(path: Path, options: Optional[ReadOptions] = None) -> list[Issue]:
     """Schema problems of the REFI-QDA XML in ``path`` (``.qdpx``, ``.qde`` or ``.qdc``)."""
-    from .readers._safe import xml_parser
+    from ..readers._safe import xml_parser
 
     options = options or ReadOptions()
     if _streams_valid(Path(path), options):
@@ -172,7 +172,7 @@ def validate_path(path: Union[str, Path], options: Optional[ReadOptions] = None,
     """Validate the file at ``path``: XSD (for REFI-QDA XML), the reader's warnings, and
     :func:`check_project`.  ``format`` overrides the suffix.  Raises :class:`ReadError` when the
     input cannot be read at all."""
-    from . import formats
+    from .. import formats
 
     path = Path(path)
     options = options or ReadOptions()

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from .model import Project
+from ..model import Project
 
 __all__ = ["project_info", "format_info"]
 
