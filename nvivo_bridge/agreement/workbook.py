@@ -10,7 +10,6 @@ CSV: UTF-8 with BOM, formula-like cells with a leading apostrophe.  Outputs are 
 from __future__ import annotations
 
 import csv
-import math
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,7 @@ from openpyxl.utils import get_column_letter
 from .._io import atomic_dir, atomic_write
 from .._xlsx import save_workbook as save_xlsx
 from ..errors import WriteError
-from ..writers._cells import EXCEL_MAX_CHARS, FORMULA_START, ILLEGAL_CHARS, cut_text, typed_as_text
+from ..writers._cells import FORMULA_START, excel_value, typed_as_text
 
 __all__ = ["write_workbook", "write_csv", "MAX_ROWS"]
 
@@ -38,22 +37,8 @@ def _cut_marker(removed: int) -> str:
 
 
 def _clean(v: Any) -> Any:
-    if v is None:
-        return None
-    t = type(v)
-    if t is str:
-        if ILLEGAL_CHARS.search(v):
-            v = ILLEGAL_CHARS.sub("", v)
-        return cut_text(v, EXCEL_MAX_CHARS, _cut_marker)
-    if t is float:
-        return None if math.isnan(v) else v
-    if hasattr(v, "item"):
-        v = v.item()
-        return None if isinstance(v, float) and math.isnan(v) else v
-    try:
-        return None if v != v else v
-    except TypeError:
-        return None
+    """A value openpyxl can store (see :func:`excel_value`), long text cut with this workbook's note."""
+    return excel_value(v, _cut_marker)
 
 
 def _fmt(col: str) -> str | None:

@@ -5,7 +5,6 @@ little memory; styling is limited to headers, subtotal/total rows and number for
 """
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Any, Optional
 
@@ -17,8 +16,7 @@ from openpyxl.utils import get_column_letter
 
 from .._io import atomic_write
 from .._xlsx import save_workbook as save_xlsx
-from ..writers._cells import ILLEGAL_CHARS as ILLEGAL_CHARACTERS_RE  # also U+FFFE/FFFF, surrogates
-from ..writers._cells import EXCEL_MAX_CHARS, cut_text, typed_as_text
+from ..writers._cells import EXCEL_MAX_CHARS, excel_value, typed_as_text
 from ..errors import WriteError
 from .headers import headers
 from .labels import SUBCOMPONENTS, text
@@ -48,29 +46,8 @@ def _cut_marker(removed: int) -> str:
 
 
 def _clean(value: Any) -> Any:
-    """A value openpyxl can store: no NaN/NA, no numpy scalars, no control characters, no text
-    longer than an Excel cell holds (cut with a visible marker: openpyxl would cut it silently,
-    and by code points, where Excel counts UTF-16 units)."""
-    if value is None:
-        return None
-    t = type(value)
-    if t is str:
-        if ILLEGAL_CHARACTERS_RE.search(value):
-            value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        return cut_text(value, EXCEL_MAX_CHARS, _cut_marker)
-    if t is float:
-        return None if math.isnan(value) else value
-    if t is int or t is bool:
-        return value
-    if hasattr(value, "item"):
-        value = value.item()
-        return None if isinstance(value, float) and math.isnan(value) else value
-    try:
-        if value != value:  # pd.NA raises TypeError, NaT compares unequal
-            return None
-    except TypeError:
-        return None
-    return value
+    """A value openpyxl can store (see :func:`excel_value`), long text cut with this workbook's note."""
+    return excel_value(value, _cut_marker)
 
 
 def _row(ws: Any, values: list, font: Optional[Font] = None, border: Optional[Border] = None,

@@ -9,6 +9,7 @@ reported once per table through :class:`~nvivo_bridge.errors.Diagnostics`.
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import operator
 import re
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ import pandas as pd
 
 from ..errors import Diagnostics
 
-__all__ = ["ILLEGAL_CHARS", "FORMULA_START", "EXCEL_MAX_CHARS", "ERROR_TEXTS", "typed_as_text", "Column",
+__all__ = ["excel_value", "ILLEGAL_CHARS", "FORMULA_START", "EXCEL_MAX_CHARS", "ERROR_TEXTS", "typed_as_text", "Column",
            "TablePrep", "cut_marker", "cut_text", "header_value", "progress_ticker"]
 
 # Characters an .xlsx (XML 1.0) cannot hold: C0 controls except tab, LF, CR; lone surrogates;
@@ -55,6 +56,33 @@ class Column:
     is_text: bool = False
     plain: bool = False  # only None, str, int and float (no bool, date or other object)
     may_bool: bool = True  # False when the dtype rules booleans out
+
+
+def excel_value(value: Any, marker: Callable[[int], str] = cut_marker) -> Any:
+    """One value as openpyxl can store it, for writers that append rows themselves (the CIPP and
+    agreement workbooks): no NaN/NA, no numpy scalars, no control characters, and no text longer
+    than an Excel cell holds (cut with ``marker``'s visible note: openpyxl would cut it silently,
+    and by code points, where Excel counts UTF-16 units)."""
+    if value is None:
+        return None
+    t = type(value)
+    if t is str:
+        if ILLEGAL_CHARS.search(value):
+            value = ILLEGAL_CHARS.sub("", value)
+        return cut_text(value, EXCEL_MAX_CHARS, marker)
+    if t is float:
+        return None if math.isnan(value) else value
+    if t is int or t is bool:
+        return value
+    if hasattr(value, "item"):
+        value = value.item()
+        return None if isinstance(value, float) and math.isnan(value) else value
+    try:
+        if value != value:  # pd.NA raises TypeError, NaT compares unequal
+            return None
+    except TypeError:
+        return None
+    return value
 
 
 def _python_values(series: pd.Series, as_date: bool) -> list:
