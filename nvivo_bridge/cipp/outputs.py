@@ -82,13 +82,14 @@ def write_outputs(res: Any, out: Outputs, force: bool = False) -> dict[str, Any]
 
     Returns ``{"workbook": path, "figures": [paths], "report": path, "docx": path}`` for what was
     written.  The figures are drawn once and shared by the folder and both reports."""
-    from .docx_report import write_docx
-    from .figures import images, write_figures
-    from .report import write_report
     from .workbook import save_workbook
 
+    # matplotlib (figures) and python-docx are imported only when an output needs them: for the
+    # workbook alone they were about 34 MB of the peak (issue 16).
     drawn = None
     if out.figures or out.report or out.docx:
+        from .figures import images
+
         drawn = images(res, ("png", "svg") if out.figures else ("png",))
     written: dict[str, Any] = {}
     with contextlib.ExitStack() as stack:
@@ -98,14 +99,20 @@ def write_outputs(res: Any, out: Outputs, force: bool = False) -> dict[str, Any]
         jobs = [(lambda t=tmp: save_workbook(res, t, out.workbook))]
         written["workbook"] = out.workbook
         if out.report:
+            from .report import write_report
+
             t_rep = stack.enter_context(atomic_file(out.report))
             jobs.append(lambda t=t_rep: _fill(lambda: write_report(res, t, drawn), out.report, "the HTML report"))
             written["report"] = out.report
         if out.docx:
+            from .docx_report import write_docx
+
             t_doc = stack.enter_context(atomic_file(out.docx))
             jobs.append(lambda t=t_doc: _fill(lambda: write_docx(res, t, drawn), out.docx, "the Word report"))
             written["docx"] = out.docx
         if out.figures:
+            from .figures import write_figures
+
             t_fig = stack.enter_context(atomic_dir(out.figures, force=force))
             jobs.append(lambda t=t_fig: _fill(lambda: write_figures(res, t, drawn), out.figures, "the figures"))
             written["figures"] = [out.figures / p.name for p in _names(drawn)]

@@ -135,10 +135,10 @@ def build(project: Project, mapping: Union[str, Path, dict, MappingConfig, None]
                                  hint="add rules to the mapping file (--map); --unmapped other lists every "
                                       "unmapped code on the workbook's Unmapped sheet",
                                  paths=unmapped_paths)
-    res = CippResult(project, cfg, a, count(project, a, coder, coder_dedupe), lang, policy, coder,
-                     coder_dedupe, _group_by(project, group_by))
-    for comp in COMPONENTS + ("other",):
-        res.comp_codes[comp] = []
+    from . import synthesis
+
+    comp_codes: dict = {comp: [] for comp in COMPONENTS + ("other",)}
+    kept: list = []
     for g in a.order:
         comps = a.components[g]
         if comps == ("exclude",):
@@ -147,9 +147,16 @@ def build(project: Project, mapping: Union[str, Path, dict, MappingConfig, None]
             if policy != "other":
                 continue
             comps = ("other",)
-        res.kept.append(g)
+        kept.append(g)
         for comp in comps:
-            res.comp_codes[comp].append(g)
+            comp_codes[comp].append(g)
+    # The agreement needs no counts: computed first, its working data (about 200 MB at 200,000
+    # codings) is freed before the counts and frames are built instead of adding to them.
+    agreement = synthesis.agreement_groups(project, comp_codes, coder)
+    res = CippResult(project, cfg, a, count(project, a, coder, coder_dedupe), lang, policy, coder,
+                     coder_dedupe, _group_by(project, group_by))
+    res.comp_codes.update(comp_codes)
+    res.kept.extend(kept)
     direct = res.counts.direct
     for comp, codes in res.comp_codes.items():
         units: set = set()
@@ -159,15 +166,13 @@ def build(project: Project, mapping: Union[str, Path, dict, MappingConfig, None]
         res.total_units |= units
     res.rows = list(COMPONENTS) + (["other"] if res.comp_units["other"] else [])
     sheets.attribute_values(res)
-    from . import synthesis
-
     frames = [("metadata", None, sheets_more.metadata), ("overview", None, sheets.overview),
               ("synthesis", None, synthesis.synthesis), ("detail", None, sheets.code_detail)]
     frames += [("matrix", attr, sheets.matrix) for attr in res.group_by]
     frames += [("quotations", None, sheets_more.quotations), ("unmapped", None, sheets_more.unmapped),
                ("empty", None, sheets_more.empty_codes), ("warnings", None, sheets_more.warnings),
                ("ledger", None, synthesis.ledger_table), ("coders", None, synthesis.coders_table),
-               ("agreement", None, synthesis.agreement_table)]
+               ("agreement", None, lambda r: synthesis.agreement_table(r, agreement))]
     # The quotations are numbered first (the synthesis cites them); their frame is made on demand.
     from . import quotations
 

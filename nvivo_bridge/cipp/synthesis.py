@@ -226,18 +226,38 @@ def ledger_table(res: Any) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["what", "read", "counted", "note"])
 
 
-def agreement_table(res: Any) -> Optional[pd.DataFrame]:
-    """Inter-coder agreement per component from :func:`nvivo_bridge.agreement.by_group`, or
-    ``None`` when fewer than two coders coded."""
+def agreement_groups(project: Any, comp_codes: dict, coder: Optional[str] = None) -> Optional[pd.DataFrame]:
+    """Inter-coder agreement per component (``comp_codes``: component → code GUIDs, ``other``
+    included) from :func:`nvivo_bridge.agreement.by_group`, or ``None`` when fewer than two
+    coders coded (after the ``coder`` filter).  Needs no counts, so :func:`~.summary.build`
+    computes it before them; :func:`agreement_table` keeps the rows of the components shown."""
     from ..agreement import by_group
+    from ..coding_index import coder_names
 
-    if len({x for x in res.counts.index.coder if x}) < 2:
+    if len({x for x in coder_names(project, coder) if x}) < 2:
         return None
-    groups = {key: part_codes(res, key) for key in res.rows}
-    groups = {k: v for k, v in groups.items() if v}
+    groups = {k: v for k, v in comp_codes.items() if v}
     if not groups:
         return None
     try:
-        return by_group(res.project, groups)
+        return by_group(project, groups)
     except NvivoBridgeError:  # e.g. no codings two coders share: the report says it was not computed
         return None
+
+
+_COMPUTE: Any = object()
+
+
+def agreement_table(res: Any, agreement: Any = _COMPUTE) -> Optional[pd.DataFrame]:
+    """Inter-coder agreement per component shown (``res.rows``): the rows of ``agreement``
+    (:func:`agreement_groups`, computed here when not given; each group's rows are computed on
+    their own), or ``None`` when fewer than two coders coded or no component shown has codes."""
+    if agreement is _COMPUTE:
+        agreement = agreement_groups(res.project, res.comp_codes, res.coder)
+    if agreement is None:
+        return None
+    shown = [k for k in res.rows if part_codes(res, k)]
+    if not shown:
+        return None
+    keep = agreement["group"].isin(shown)
+    return agreement if keep.all() else agreement[keep].reset_index(drop=True)
