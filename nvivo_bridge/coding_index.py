@@ -7,7 +7,7 @@ computed once here instead of by repeated lookups per row.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Any, Iterator, Optional
 
 from .model import Project, Selection, Source
 
@@ -123,6 +123,36 @@ def _note_links(project: Project) -> dict[str, list[str]]:
     return out
 
 
+class _Coders:
+    """A coding's coder as the index shows it (the user's name, else id, else GUID; an unknown
+    user's reference as it is) and whether it passes a ``coder`` filter (by name or GUID)."""
+
+    def __init__(self, project: Project, coder: Optional[str]) -> None:
+        self.coder = coder
+        self.names: dict[Optional[str], Optional[str]] = {None: None}
+        for g, u in project.users.items():
+            self.names[g] = u.name or u.id or g
+
+    def name(self, coding: Any) -> Optional[str]:
+        """The coder's name, or ``None``."""
+        name = self.names.get(coding.creating_user)
+        return coding.creating_user if name is None and coding.creating_user is not None else name
+
+    def kept(self, coding: Any, name: Optional[str]) -> bool:
+        """Whether ``coding`` (its coder called ``name``) passes the filter."""
+        return self.coder is None or self.coder in (name, coding.creating_user)
+
+
+def _all_codings(project: Project) -> Iterator[tuple]:
+    """``(source, selection or None, coding)`` for every coding, source-level ones first."""
+    for src in project.sources.values():
+        for c in src.codings:
+            yield src, None, c
+        for sel in src.all_selections():
+            for c in sel.codings:
+                yield src, sel, c
+
+
 def build_index(project: Project, coder: Optional[str] = None, *, excerpts: bool = True) -> CodingIndex:
     """Index every coding of ``project``; with ``coder`` keep only that coder's codings (by name or GUID).
 
@@ -133,9 +163,7 @@ def build_index(project: Project, coder: Optional[str] = None, *, excerpts: bool
     links = _note_links(project)
     codes = project.codes
     notes = project.notes
-    user_names: dict[Optional[str], Optional[str]] = {None: None}
-    for g, u in project.users.items():
-        user_names[g] = u.name or u.id or g
+    coders = _Coders(project, coder)
 
     def memo_for(*guid_lists: list) -> Optional[str]:
         texts = []
@@ -150,10 +178,8 @@ def build_index(project: Project, coder: Optional[str] = None, *, excerpts: bool
         if coding.code not in codes:
             idx.dangling += 1
             return
-        name = user_names.get(coding.creating_user)
-        if name is None and coding.creating_user is not None:
-            name = coding.creating_user
-        if coder is not None and coder not in (name, coding.creating_user):
+        name = coders.name(coding)
+        if not coders.kept(coding, name):
             return
         idx.coding_guid.append(coding.guid)
         idx.code_guid.append(coding.code)
@@ -189,12 +215,8 @@ def build_index(project: Project, coder: Optional[str] = None, *, excerpts: bool
         idx.memo.append(memo_for(coding.note_refs, sel.note_refs, links.get(sel.guid, ()),
                                  links.get(coding.guid, ())) if has_memo else None)
 
-    for src in project.sources.values():
-        for c in src.codings:
-            add(src, None, c)
-        for sel in src.all_selections():
-            for c in sel.codings:
-                add(src, sel, c)
+    for src, sel, c in _all_codings(project):
+        add(src, sel, c)
     return idx
 
 
@@ -202,25 +224,11 @@ def coder_names(project: Project, coder: Optional[str] = None) -> set:
     """The distinct ``coder`` values :func:`build_index` would give ``project``'s codings (with
     the same ``coder`` filter), without building the index."""
     codes = project.codes
-    user_names: dict[Optional[str], Optional[str]] = {None: None}
-    for g, u in project.users.items():
-        user_names[g] = u.name or u.id or g
+    coders = _Coders(project, coder)
     out: set = set()
-
-    def add(coding) -> None:
-        if coding.code not in codes:
-            return
-        name = user_names.get(coding.creating_user)
-        if name is None and coding.creating_user is not None:
-            name = coding.creating_user
-        if coder is not None and coder not in (name, coding.creating_user):
-            return
-        out.add(name)
-
-    for src in project.sources.values():
-        for c in src.codings:
-            add(c)
-        for sel in src.all_selections():
-            for c in sel.codings:
-                add(c)
+    for _src, _sel, c in _all_codings(project):
+        if c.code in codes:
+            name = coders.name(c)
+            if coders.kept(c, name):
+                out.add(name)
     return out
