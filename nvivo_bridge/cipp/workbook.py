@@ -106,12 +106,15 @@ def _table(ws: Any, df: Any, lang: str = "en") -> None:
         elif pct:
             _row(ws, list(values), formats=pct)
         else:
-            row = [_clean(v) for v in values]
-            for v in row:
-                if typed_as_text(v):
-                    row = _formula_safe(ws, row)
-                    break
-            ws.append(row)
+            _append_plain(ws, values)
+
+
+def _append_plain(ws: Any, values: Any) -> None:
+    """Append one unstyled row; a row holding formula-like or error-code text gets text cells."""
+    row = [_clean(v) for v in values]
+    if any(typed_as_text(v) for v in row):
+        row = _formula_safe(ws, row)
+    ws.append(row)
 
 
 def _formula_safe(ws: Any, values: Any) -> list:
@@ -233,12 +236,7 @@ def _streamed(ws: Any, res: Any) -> None:
         ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{n + 1}"
     _row(ws, headers(cols, res.lang), _HEAD_FONT, _HEAD_BORDER, align=_HEAD_ALIGN)
     for values in itertools.chain(head, it):
-        row = [_clean(v) for v in values]
-        for v in row:
-            if typed_as_text(v):
-                row = _formula_safe(ws, row)
-                break
-        ws.append(row)
+        _append_plain(ws, values)
 
 
 def save_workbook(res: Any, tmp: Path, path: Optional[Path] = None) -> None:

@@ -33,19 +33,26 @@ def _local(tag: Any) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else "comment"
 
 
+def _opened(el: Any) -> Iterator[Any]:
+    """The children of ``el`` in order, with content controls, insertions and the like opened
+    (their children stand in their place); iterative, so nesting depth costs no recursion."""
+    stack = [iter(el)]
+    while stack:
+        child = next(stack[-1], None)
+        if child is None:
+            stack.pop()
+        elif child.tag in _BLOCK_CONTAINERS:
+            stack.append(iter(child))
+        else:
+            yield child
+
+
 def _blocks(container: Any, skipped: Counter) -> Iterator[Any]:
     """The paragraphs and tables of ``container``, in order, content controls and the like opened."""
-    stack = [iter(container)]
-    while stack:
-        el = next(stack[-1], None)
-        if el is None:
-            stack.pop()
-            continue
+    for el in _opened(container):
         tag = el.tag
         if tag == P or tag == TBL:
             yield el
-        elif tag in _BLOCK_CONTAINERS:
-            stack.append(iter(el))
         elif tag == _W + "del":
             skipped["tracked deletion(s)"] += 1
         elif tag == _W + "altChunk":
@@ -56,15 +63,7 @@ def _blocks(container: Any, skipped: Counter) -> Iterator[Any]:
 
 def _children(el: Any, tag: str) -> Iterator[Any]:
     """The children of ``el`` called ``tag``, looking through content controls and the like."""
-    stack = [iter(el)]
-    while stack:
-        child = next(stack[-1], None)
-        if child is None:
-            stack.pop()
-        elif child.tag == tag:
-            yield child
-        elif child.tag in _BLOCK_CONTAINERS:
-            stack.append(iter(child))
+    return (child for child in _opened(el) if child.tag == tag)
 
 
 def _paragraph(p: Any, skipped: Counter, boxes: list) -> str:
