@@ -12,7 +12,7 @@ import pandas as pd
 
 from .intervals import group_lengths, merge
 
-__all__ = ["CODE_SOURCE_COLUMNS", "kappa_columns", "code_source", "pair_union", "weighted"]
+__all__ = ["CODE_SOURCE_COLUMNS", "kappa_columns", "code_source", "group_weighted", "pair_union", "weighted"]
 
 CODE_SOURCE_COLUMNS = ["code_path", "source", "coder_a", "coder_b", "units", "a_and_b", "a_not_b", "b_not_a",
                        "neither", "agreement_pct", "kappa", "disagreement_pct", "unit", "code_guid", "source_guid"]
@@ -60,17 +60,25 @@ def cell_of(code: np.ndarray, start: np.ndarray, space_offset: np.ndarray) -> np
     return code * len(space_offset) + space
 
 
+def _per_coder(ex, merged: tuple) -> tuple[np.ndarray, np.ndarray, int, list[np.ndarray]]:
+    """``(offset, total, n_cells, per_coder)``: the spaces' offsets and sizes, and the units each
+    coder coded per cell (code × space), one dense array per coder."""
+    m_code, m_coder, m_start, m_end = merged
+    offset = np.asarray(ex.spaces.offset, dtype=np.int64)
+    total = np.asarray(ex.spaces.total, dtype=np.int64)
+    n_cells = len(ex.codes) * len(offset)
+    cells = cell_of(m_code, m_start, offset)
+    per_coder = [group_lengths(cells[m_coder == k], m_start[m_coder == k], m_end[m_coder == k], n_cells)
+                 for k in range(len(ex.coders))]
+    return offset, total, n_cells, per_coder
+
+
 def code_source(ex, merged: tuple, row_codes: np.ndarray, pairs: list) -> pd.DataFrame:
     """The ``Code x Source`` frame: one row per compared code × space with units × coder pair,
     also where neither coder coded."""
     m_code, m_coder, m_start, m_end = merged
-    offset = np.asarray(ex.spaces.offset, dtype=np.int64)
-    total = np.asarray(ex.spaces.total, dtype=np.int64)
+    offset, total, n_cells, per_coder = _per_coder(ex, merged)
     n_sp = len(offset)
-    n_cells = len(ex.codes) * n_sp
-    cells = cell_of(m_code, m_start, offset)
-    per_coder = [group_lengths(cells[m_coder == k], m_start[m_coder == k], m_end[m_coder == k], n_cells)
-                 for k in range(len(ex.coders))]
     spaces = np.flatnonzero(total > 0)
     grid = (row_codes[:, None] * n_sp + spaces[None, :]).ravel()
     code_rows = np.repeat(np.arange(len(row_codes)), len(spaces))
@@ -106,6 +114,37 @@ def code_source(ex, merged: tuple, row_codes: np.ndarray, pairs: list) -> pd.Dat
     out = pd.concat(frames, ignore_index=True)
     for col in ("code_path", "source", "coder_a", "coder_b", "unit", "code_guid", "source_guid"):
         out[col] = out[col].astype("category")
+    return out
+
+
+def group_weighted(ex, merged: tuple, row_codes: np.ndarray, pairs: list, groups: list[np.ndarray]
+                   ) -> np.ndarray:
+    """``(kappa_weighted, agreement_pct_weighted)`` per group of code indexes and coder pair, shape
+    ``(groups, pairs, 2)``: what :func:`weighted` gives on the group's ``Code x Source`` rows
+    (its compared codes × every space with units), NaN for a group without such rows.
+
+    The rows are never built: each pair's cells live in a few arrays of codes × spaces, so the
+    cost does not grow with the number of pairs × rows that the full frame holds."""
+    m_code, m_coder, m_start, m_end = merged
+    offset, total, n_cells, per_coder = _per_coder(ex, merged)
+    n_sp = len(offset)
+    spaces = np.flatnonzero(total > 0)
+    out = np.full((len(groups), len(pairs), 2), np.nan)
+    grids = []
+    for members in groups:
+        codes = np.intersect1d(row_codes, members)
+        grids.append((codes[:, None] * n_sp + spaces[None, :]).ravel() if len(codes) and len(spaces) else None)
+    for p, (a, b) in enumerate(pairs):
+        union = pair_union(m_code, m_coder, m_start, m_end, a, b, offset, n_cells)
+        for g, grid in enumerate(grids):
+            if grid is None:
+                continue
+            ua, ub = per_coder[a][grid], per_coder[b][grid]
+            tu = np.tile(total[spaces], len(grid) // len(spaces))
+            pct, kappa = kappa_columns(tu, ua, ub, ua + ub - union[grid])
+            w = tu.astype(np.float64)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                out[g, p] = (w @ kappa / w.sum(), w @ pct / w.sum())
     return out
 
 

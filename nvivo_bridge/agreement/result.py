@@ -14,7 +14,7 @@ from ..model import Project, norm_guid
 from .alpha import code_keys, domain_alpha
 from .extract import Extract, extract
 from .intervals import merge
-from .kappa import code_source, weighted
+from .kappa import code_source, group_weighted, weighted
 from .segments import Stretches, disagreements, segments
 
 __all__ = ["AgreementResult", "Frames", "compute", "by_group", "SHEETS", "SUMMARY_COLUMNS", "GROUP_COLUMNS"]
@@ -207,12 +207,14 @@ def _summary(res: AgreementResult, cs: pd.DataFrame, seg: pd.DataFrame, row_code
     return out.reindex(columns=SUMMARY_COLUMNS)
 
 
-def compute(project: Project, *, coders: Optional[Sequence[str]] = None, codes: Optional[Iterable[str]] = None,
-            aggregate: bool = False, overlap: float = 90.0) -> AgreementResult:
-    """Compute every agreement table of ``project`` (see :func:`nvivo_bridge.agreement`)."""
+def _start(project: Project, diag: Diagnostics, *, coders: Optional[Sequence[str]] = None,
+           codes: Optional[Iterable[str]] = None, aggregate: bool = False, overlap: float = 90.0
+           ) -> tuple[AgreementResult, np.ndarray, Optional[np.ndarray]]:
+    """The part of :func:`compute` every measure needs: the extract, the per-coder unions, the
+    coder pairs (on a result without frames yet), the compared codes and the mask of the
+    coders' own codings (see :func:`~.extract.extract`)."""
     if not 0 < overlap <= 100:
         raise UsageError(f"--overlap must be a percentage above 0 and at most 100, not {overlap}")
-    diag = Diagnostics()
     ex, own = extract(project, coders=coders, codes=codes, aggregate=aggregate, diag=diag)
     res = AgreementResult(Frames({}), [], ex, overlap=overlap, aggregate=aggregate)
     res.merged = _merged(ex)
@@ -223,6 +225,15 @@ def compute(project: Project, *, coders: Optional[Sequence[str]] = None, codes: 
     if len(row_codes) == 0:
         raise UsageError("the compared coders made no codings that can be counted", project.source_file,
                          hint="see the warnings above: codings need text positions, media times or regions")
+    return res, row_codes, own
+
+
+def compute(project: Project, *, coders: Optional[Sequence[str]] = None, codes: Optional[Iterable[str]] = None,
+            aggregate: bool = False, overlap: float = 90.0) -> AgreementResult:
+    """Compute every agreement table of ``project`` (see :func:`nvivo_bridge.agreement`)."""
+    diag = Diagnostics()
+    res, row_codes, own = _start(project, diag, coders=coders, codes=codes, aggregate=aggregate, overlap=overlap)
+    ex = res.ex
     for sp in np.flatnonzero(np.asarray(ex.spaces.total) == 0).tolist():
         diag.warn("agreement-empty-source", f"'{ex.spaces.source_name[sp]}' has no {ex.spaces.unit[sp]} to count; "
                   "it is left out", ex.spaces.source_name[sp])
@@ -253,23 +264,21 @@ def by_group(project: Project, groups: Mapping[str, Sequence[str]], **options: A
     weighted kappa and agreement average the group's Code x Source rows by source size.  Options
     are those of :func:`compute` (``coders``, ``aggregate``…)."""
     # Every code is compared, as in the Summary: a group's weighted kappa then averages the rows
-    # of its codes that were coded, the same rows the Summary's domain rows average.
-    res = compute(project, **options)
+    # of its codes that were coded, the same rows the Summary's domain rows average.  Only the
+    # unions are computed: no Code x Source, Segments or Disagreements frame (cipp calls this on
+    # projects of hundreds of thousands of codings).
+    res, row_codes, _ = _start(project, Diagnostics(), **options)
     ex = res.ex
     keys = code_keys(len(ex.codes))
     index = {g: i for i, g in enumerate(ex.codes)}
     _, text_present = _text_only(ex, res.merged)
     own_text, _ = _text_only(ex, res.own_merged)
-    cs = res.frames["Code x Source"]
+    members = [np.asarray(sorted({index[norm_guid(g)] for g in guids if norm_guid(g) in index}), dtype=np.int64)
+               for guids in groups.values()]
+    kw = group_weighted(ex, res.merged, row_codes, res.pairs, members)
     rows = []
-    for name, guids in groups.items():
-        members = np.asarray(sorted({index[norm_guid(g)] for g in guids if norm_guid(g) in index}), dtype=np.int64)
-        a = domain_alpha(ex, own_text, members, text_present, keys) if len(members) else np.nan
-        sub = cs[cs["code_guid"].isin({ex.codes[i] for i in members.tolist()})]
-        for ca, cb in ((ex.coders[i], ex.coders[j]) for i, j in res.pairs):
-            part = sub[(sub["coder_a"] == ca) & (sub["coder_b"] == cb)]
-            w = weighted(part, ["g"], g=name) if len(part) else None
-            rows.append((name, f"{ca} × {cb}", a, w["kappa_weighted"].iloc[0] if w is not None else np.nan,
-                         w["agreement_pct_weighted"].iloc[0] if w is not None else np.nan))
+    for k, (name, m) in enumerate(zip(groups, members)):
+        a = domain_alpha(ex, own_text, m, text_present, keys) if len(m) else np.nan
+        for p, (i, j) in enumerate(res.pairs):
+            rows.append((name, f"{ex.coders[i]} × {ex.coders[j]}", a, kw[k, p, 0], kw[k, p, 1]))
     return pd.DataFrame(rows, columns=GROUP_COLUMNS)
-
