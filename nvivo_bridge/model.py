@@ -16,7 +16,9 @@ Conventions that every reader and writer relies on:
 * Some storage is compact without changing how attributes behave (``nvivo_bridge._compact``):
   long ``text`` of sources, representations, notes and transcripts is kept as UTF-8 when that
   is smaller and decoded on access; the empty ``note_refs``/``extras`` of selections and codings
-  are created on first change.  Read texts source by source (a small cache serves repeats).
+  are created on first change; selections with equal ``meta`` share one record of it (reading
+  ``meta`` gives a dict that is the selection's own from its first change).  Read texts source
+  by source (a small cache serves repeats).
 * This module does no I/O.  ``Blob`` only *names* where the bytes of a binary source
   file are (an archive member or a file on disk) or carries them in memory.
 """
@@ -28,6 +30,8 @@ from typing import Any, Iterator, Optional
 from ._compact import compact_text as _compact_text
 from ._compact import LazyDict, LazyList
 from ._compact import lazy_empty as _lazy_empty
+from ._compact import meta_get as _meta_get
+from ._compact import shared_meta as _shared_meta
 
 __all__ = [
     "norm_guid", "norm_name", "escape_name", "split_path", "Blob", "User", "Code", "Variable", "VariableValue",
@@ -189,6 +193,7 @@ class Representation:
     extras: dict[str, Any] = field(default_factory=dict)
 
 
+@_shared_meta
 @_lazy_empty(note_refs=LazyList, extras=LazyDict)
 @dataclass(slots=True, init=False)
 class Selection:
@@ -241,7 +246,7 @@ class Selection:
     @property
     def creating_user(self) -> Optional[Guid]:
         """The user who made the selection (not necessarily the coder: see ``Coding.creating_user``)."""
-        return self.meta.get("creatingUser")
+        return _meta_get(self, "creatingUser")
 
 
 @dataclass(slots=True)

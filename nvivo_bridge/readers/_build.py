@@ -101,6 +101,10 @@ def _selection_children(ctx: Ctx, el: Any, sel: Selection, kind: str) -> None:
             sel.representation = text_source_type(ctx, child, "representation")
         else:
             ctx.unknown_child(sel.extras, child)
+    if sel.codings:
+        # A copy has no room for appends it will not get: 24 bytes less per selection (5 MB at
+        # 200,000 codings, most selections holding one).
+        sel.codings = sel.codings[:]
 
 
 def selection(ctx: Ctx, el: Any, kind: str) -> Selection:
