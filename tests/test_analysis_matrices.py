@@ -133,12 +133,18 @@ def test_sample_project_cooccurrence_is_symmetric_and_matches_long_form():
     assert off.sum() == 2 * frames["Co-occurrence long"]["count"].sum()
 
 
+@pytest.mark.parametrize("batch", [None, 1, 7])
 @pytest.mark.parametrize("attr", ["Peran", "Jenjang"])
-def test_counts_for_collections_reproduces_the_cipp_matrix(attr):
+def test_counts_for_collections_reproduces_the_cipp_matrix(attr, batch, monkeypatch):
     """Over the CIPP matrix's rows (component subtotals, codes with their subtree, the total),
     counts_by_value gives what a plain loop over the units gives, and the CIPP matrix (which
-    now takes it) shows exactly that."""
+    now takes it) shows exactly that — also when the rows are counted in small batches."""
     from pathlib import Path
+
+    from nvivo_bridge.analysis import matrices
+
+    if batch is not None:
+        monkeypatch.setattr(matrices, "_BATCH_ITEMS", batch)
 
     from nvivo_bridge.analysis.matrices import counts_for_collections
     from nvivo_bridge.cipp.labels import text
@@ -151,7 +157,7 @@ def test_counts_for_collections_reproduces_the_cipp_matrix(attr):
     collections = []
     for comp in res.rows:
         collections.append(res.comp_units[comp])
-        collections += [c.aggregated.get(g, set()) for g in res.comp_codes[comp]]
+        collections += [c.aggregated.get(g, ()) for g in res.comp_codes[comp]]
     collections.append(res.total_units)
     values = _values_with_no_case(res, attr, unit_values(res, attr))
     per_case = res.case_value.get(attr, {})

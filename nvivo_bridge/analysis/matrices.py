@@ -88,11 +88,28 @@ def counts_for_collections(collections: Sequence[Collection[int]], group_cases: 
     distinct_cases: dict = {}
     group_of = np.fromiter((distinct_cases.setdefault(tuple(cs), len(distinct_cases)) for cs in group_cases),
                            dtype=np.int64, count=len(group_cases))
-    sizes = [len(c) for c in collections]
-    item_row = np.repeat(np.arange(len(collections), dtype=np.int64), sizes)
-    item_group = group_of[np.fromiter((u for c in collections for u in c), dtype=np.int64, count=int(sum(sizes)))]
-    return counts_by_value(item_row, item_group, list(distinct_cases), case_value, values, len(collections),
-                           no_case)
+    groups = list(distinct_cases)
+    # Rows are counted a batch at a time (each row's counts are its own): all at once, a code
+    # tree's nested collections made a million items and 35 MB of index arrays at 200,000 codings.
+    refs, cases = [], []
+    lo = 0
+    while lo < len(collections) or not refs:
+        hi, items = lo, 0
+        while hi < len(collections) and (hi == lo or items + len(collections[hi]) <= _BATCH_ITEMS):
+            items += len(collections[hi])
+            hi += 1
+        part = collections[lo:hi]
+        sizes = [len(c) for c in part]
+        item_row = np.repeat(np.arange(len(part), dtype=np.int64), sizes)
+        item_group = group_of[np.fromiter((u for c in part for u in c), dtype=np.int64, count=int(sum(sizes)))]
+        r, k = counts_by_value(item_row, item_group, groups, case_value, values, len(part), no_case)
+        refs.append(r)
+        cases.append(k)
+        lo = hi
+    return np.concatenate(refs), np.concatenate(cases)
+
+
+_BATCH_ITEMS = 200_000
 
 
 def value_label(value: Any) -> Optional[str]:

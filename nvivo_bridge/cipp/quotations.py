@@ -7,8 +7,10 @@ from :func:`rows`, one row at a time, cutting the excerpts a chunk of rows at a 
 """
 from __future__ import annotations
 
+from array import array
 from typing import Any, Iterator
 
+import numpy as np
 import pandas as pd
 
 from ..sheets._values import extra_column_names
@@ -36,31 +38,38 @@ def attribute_columns(attributes: list[str], reserved: tuple = QUOTATION_COLUMNS
     return dict(zip(attributes, extra_column_names(reserved, attributes, "attribute")))
 
 
-def order(res: Any) -> list[int]:
+def order(res: Any) -> array:
     """Sort the shown references into the sheet's order, number them (``res.quote_no``: reference
-    → quotation number, 0 = not shown) and return them."""
+    → quotation number, 0 = not shown) and return them.
+
+    The order (component, code in tree order, source, start, entry) is one ``lexsort`` over
+    integer columns: a Python key tuple per reference cost about 25 MB at 200,000 codings."""
     p, a, c, idx = res.project, res.assignment, res.counts, res.counts.index
     comp_rank = {comp: i for i, comp in enumerate(res.rows)}
     code_rank = {g: i for i, g in enumerate(res.kept)}
     shown = {g for comp in res.rows for g in res.comp_codes[comp]}
     src_rank = {g: i for i, g in enumerate(p.sources)}
-    first = c.unit_entry
-
-    def key(r: int) -> tuple:
-        g = c.ref_code[r]
-        comps = a.components[g] or ("other",)
-        e = first[c.ref_unit[r]]
-        start = idx.start[e]
-        return (comp_rank.get(comps[0], 99), code_rank[g], src_rank.get(idx.source_guid[e], 0),
-                start if start is not None else -1, e)
-
-    refs = sorted((r for r, g in enumerate(c.ref_code) if g in shown), key=key)
-    res.quote_no = [0] * len(c.ref_code)  # a list: a dict of 200,000 entries costs ten times more
-    for n, r in enumerate(refs, start=1):
-        res.quote_no[r] = n
-    res.quote_width = max(5, len(str(len(refs))))
-    res.cache["quotation_refs"] = refs
-    return refs
+    n_refs = len(c.ref_code)
+    codes: dict = {}
+    code_id = np.fromiter((codes.setdefault(g, len(codes)) for g in c.ref_code), dtype=np.int64, count=n_refs)
+    is_shown = np.asarray([g in shown for g in codes], dtype=bool)
+    by_comp = np.asarray([comp_rank.get((a.components[g] or ("other",))[0], 99) for g in codes], dtype=np.int64)
+    by_code = np.asarray([code_rank.get(g, -1) for g in codes], dtype=np.int64)
+    refs = np.flatnonzero(is_shown[code_id]) if len(codes) else np.zeros(0, dtype=np.int64)
+    entry = np.frombuffer(c.unit_entry, dtype=np.int64)[np.frombuffer(c.ref_unit, dtype=np.int64)[refs]]
+    n = len(idx)
+    by_source = np.fromiter((src_rank.get(g, 0) for g in idx.source_guid), dtype=np.int64, count=n)[entry]
+    by_start = np.fromiter((-1 if x is None else x for x in idx.start), dtype=np.int64, count=n)[entry]
+    gid = code_id[refs]
+    del code_id
+    refs = refs[np.lexsort((entry, by_start, by_source, by_code[gid], by_comp[gid]))]
+    numbers = np.zeros(n_refs, dtype=np.int64)
+    numbers[refs] = np.arange(1, len(refs) + 1)
+    res.quote_no = array("q", numbers.tobytes())  # 8 bytes a reference: a dict cost ten times more
+    out = array("q", refs.astype(np.int64).tobytes())
+    res.quote_width = max(5, len(str(len(out))))
+    res.cache["quotation_refs"] = out
+    return out
 
 
 def columns(res: Any) -> list[str]:

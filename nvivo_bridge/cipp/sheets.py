@@ -139,7 +139,7 @@ def code_detail(res: Any) -> pd.DataFrame:
     rows = []
     for g in res.kept:
         code = codes[g]
-        agg = c.aggregated.get(g, set())
+        agg = c.aggregated.get(g, ())
         refs, sources, cases, _w = c.stats(agg)
         comps = a.components[g] or ("other",)
         par = a.parent[g]
@@ -177,7 +177,7 @@ def matrix(res: Any, attr: str) -> pd.DataFrame:
     specs: list = []
     for comp in res.rows:
         specs.append(("subtotal", comp, None, res.comp_units[comp]))
-        specs += [("code", comp, g, c.aggregated.get(g, set())) for g in res.comp_codes[comp]]
+        specs += [("code", comp, g, c.aggregated.get(g, ())) for g in res.comp_codes[comp]]
     specs.append(("total", "total", None, res.total_units))
     # the one implementation of references and cases per attribute value (nvivo_bridge.analysis)
     refs, cases = counts_for_collections([s[3] for s in specs], c.unit_cases, per_case, values,

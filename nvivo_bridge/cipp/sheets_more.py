@@ -52,7 +52,7 @@ def _code_rows(res: Any, codes: list[str]) -> pd.DataFrame:
     a, c = res.assignment, res.counts
     rows = []
     for g in codes:
-        refs, _s, cases, _w = c.stats(c.aggregated.get(g, set()))
+        refs, _s, cases, _w = c.stats(c.aggregated.get(g, ()))
         rows.append({"component": "; ".join(a.components[g]) or "other", "code_path": a.path[g],
                      "description": res.project.codes[g].description, "refs": refs,
                      "refs_direct": len(c.direct.get(g, ())), "n_cases": len(cases)})

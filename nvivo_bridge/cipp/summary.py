@@ -5,14 +5,17 @@
 """
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional, Sequence, Union
 
+import numpy as np
+
 from ..errors import NvivoBridgeError, UsageError
 from ..model import Project
 from .assign import Assignment, assign
-from .counting import Counts, count
+from .counting import Counts, count, sorted_units
 from .labels import COMPONENTS, check_lang, sheet_name
 from .mapping import MappingConfig, load_mapping, normalised_policy
 
@@ -81,14 +84,14 @@ class CippResult:
     group_by: list[str]
     rows: list[str] = field(default_factory=list)          # component rows shown, in order
     comp_codes: dict = field(default_factory=dict)        # component → codes (tree order)
-    comp_units: dict = field(default_factory=dict)        # component → set of units
-    total_units: set = field(default_factory=set)
+    comp_units: dict = field(default_factory=dict)        # component → sorted array of units
+    total_units: Any = field(default_factory=tuple)       # every kept component's units, sorted
     kept: list = field(default_factory=list)              # codes shown in Code Detail (tree order)
     attr_values: dict = field(default_factory=dict)       # attribute → ordered values
     case_value: dict = field(default_factory=dict)        # attribute → {case guid: value}
     case_typed: dict = field(default_factory=dict)        # attribute → {case guid: typed value}
     frames: Frames = field(default_factory=Frames)
-    quote_no: list = field(default_factory=list)          # reference → quotation number (Q00001), 0 = none
+    quote_no: Any = field(default_factory=list)           # reference → quotation number (Q00001), 0 = none
     quote_width: int = 5
     cache: dict = field(default_factory=dict)             # the writers' shared intermediate results
     sheet_keys: dict = field(default_factory=dict)        # logical key → sheet name
@@ -157,13 +160,13 @@ def build(project: Project, mapping: Union[str, Path, dict, MappingConfig, None]
                      coder_dedupe, _group_by(project, group_by))
     res.comp_codes.update(comp_codes)
     res.kept.extend(kept)
-    direct = res.counts.direct
+    direct, ref_unit = res.counts.direct, res.counts.ref_unit
     for comp, codes in res.comp_codes.items():
-        units: set = set()
-        for g in codes:
-            units.update(res.counts.ref_unit[r] for r in direct.get(g, ()))
-        res.comp_units[comp] = units
-        res.total_units |= units
+        res.comp_units[comp] = sorted_units(ref_unit[r] for g in codes for r in direct.get(g, ()))
+    # the union of sorted arrays in C: a set of every unit cost 15 MB at 200,000 codings
+    every = [np.frombuffer(u, dtype=np.int64) for u in res.comp_units.values() if len(u)]
+    res.total_units = array("q", np.unique(np.concatenate(every)).tobytes()) if every else array("q")
+    del every
     res.rows = list(COMPONENTS) + (["other"] if res.comp_units["other"] else [])
     sheets.attribute_values(res)
     frames = [("metadata", None, sheets_more.metadata), ("overview", None, sheets.overview),
