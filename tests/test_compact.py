@@ -201,3 +201,32 @@ def test_shared_meta_saves_memory():
     # bytes; a four-entry meta dict of its own added 184 more.
     assert per < 360, per
     assert all(s.meta == META for s in sels[:10])
+
+
+def test_rare_selection_fields_share_one_slot_and_behave_as_attributes():
+    text_sel = Selection("t", start=0, end=5, name="n", text="hello")
+    assert text_sel._more is None and sys.getsizeof(text_sel) <= 120
+    assert (text_sel.page, text_sel.first_x, text_sel.from_sync, text_sel.description, text_sel.representation) == \
+        (None,) * 5
+    region = Selection("r", "picture", first_x=1, first_y=2, second_x=3, second_y=4, description="d")
+    assert (region.first_x, region.first_y, region.second_x, region.second_y, region.description) == (1, 2, 3, 4, "d")
+    region.first_x = None
+    region.page = 0  # a falsy value is a value
+    assert region.first_x is None and region.page == 0
+    for name in ("page", "first_y", "second_x", "second_y", "description"):
+        setattr(region, name, None)
+    assert region._more is None  # emptied: nothing kept
+    for got in (pickle.loads(pickle.dumps(region)), copy.deepcopy(region), copy.copy(region),
+                dataclasses.replace(region, page=7)):
+        assert dataclasses.replace(got, page=None) == region
+    sync = Selection("s", "transcript", from_sync="a", to_sync="b")
+    assert copy.deepcopy(sync).to_sync == "b" and pickle.loads(pickle.dumps(sync)) == sync
+
+
+def test_selection_fields_keep_their_declared_defaults():
+    defaults = {f.name: (f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default)
+                for f in dataclasses.fields(Selection)}
+    assert defaults.pop("guid") is dataclasses.MISSING
+    blank = Selection("g")
+    assert defaults == {name: getattr(blank, name) for name in defaults}
+    assert defaults["kind"] == "text" and defaults["codings"] == []
