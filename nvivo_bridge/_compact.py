@@ -16,7 +16,7 @@ import sys
 import threading
 from typing import Any
 
-__all__ = ["compact_text", "lazy_empty", "shared_meta", "meta_get", "rare_fields", "LazyList", "LazyDict"]
+__all__ = ["compact_text", "lazy_empty", "shared_meta", "meta_get", "meta_record", "rare_fields", "LazyList", "LazyDict"]
 
 
 class _Utf8(bytes):
@@ -283,20 +283,30 @@ class _SharedMeta:
         return view
 
     def __set__(self, obj: Any, value: Any) -> None:
-        # Only a plain dict of text values is shared: it is what readers build, and a dict the
-        # caller keeps no reference to (a MetaDict read from another selection is copied too).
-        if value.__class__ in (dict, MetaDict) and 0 < len(value) <= 8:
-            key = tuple(value.items())
-            shared = _metas.get(key)
-            if shared is None and all(v.__class__ is str for v in value.values()):
-                names = tuple(value)
-                names = _meta_keys.setdefault(names, names)
-                if len(_metas) >= _META_KEEP:  # recent ones are shared: codings come in sessions
-                    _metas.clear()
-                shared = _metas[key] = _Meta((names, *value.values()))
-            if shared is not None:
-                value = shared
+        if value.__class__ in (dict, MetaDict):
+            value = meta_record(value)
         self.slot.__set__(obj, value)
+
+
+def meta_record(value: dict) -> Any:
+    """What a selection's ``meta`` slot keeps of dict ``value``: the record shared by every equal
+    one (a non-empty plain dict of text values), else the dict itself.  Readers may pass the
+    record itself to ``Selection(meta=…)``; it is immutable, so one may serve many selections."""
+    # Only a plain dict of text values is shared: it is what readers build, and a dict the
+    # caller keeps no reference to (a MetaDict read from another selection is copied too).
+    if not 0 < len(value) <= 8:
+        return value
+    key = tuple(value.items())
+    shared = _metas.get(key)
+    if shared is None:
+        if not all(v.__class__ is str for v in value.values()):
+            return value
+        names = tuple(value)
+        names = _meta_keys.setdefault(names, names)
+        if len(_metas) >= _META_KEEP:  # recent ones are shared: codings come in sessions
+            _metas.clear()
+        shared = _metas[key] = _Meta((names, *value.values()))
+    return shared
 
 
 def shared_meta(cls: type) -> type:

@@ -94,7 +94,8 @@ def _selection_children(ctx: Ctx, el: Any, sel: Selection, kind: str) -> None:
             if c is not None:
                 sel.codings.append(c)
         elif tag == "Description":
-            sel.description = child.text or None
+            if child.text:  # unset reads as None already
+                sel.description = child.text
         elif tag == "NoteRef":
             sel.note_refs.append(ctx.g(child.get("targetGUID")))
         elif tag == "Representation" and kind == "pdf":
@@ -135,21 +136,14 @@ def selection(ctx: Ctx, el: Any, kind: str) -> Selection:
 def text_selection(ctx: Ctx, el: Any) -> Selection:
     """``<PlainTextSelection>``: :func:`selection` for the one kind that comes by the hundred
     thousand, with the attribute reads inlined (it is most of a large file's parse time)."""
-    get, G, S = el.get, ctx._guids, ctx._strings
+    get = el.get
     guid = ctx.uid(get("guid"))
-    meta: dict[str, str] = {}
-    v = get("creatingUser")
-    if v is not None:
-        meta["creatingUser"] = G.get(v) or ctx.g(v)
-    v = get("creationDateTime")
-    if v is not None:
-        meta["creationDateTime"] = S.setdefault(v, v)
-    v = get("modifyingUser")
-    if v is not None:
-        meta["modifyingUser"] = G.get(v) or ctx.g(v)
-    v = get("modifiedDateTime")
-    if v is not None:
-        meta["modifiedDateTime"] = S.setdefault(v, v)
+    # Selections of one coding session carry the same creator and dates: the shared record
+    # (nvivo_bridge._compact.meta_record) is looked up by the raw attribute values.
+    raw = (get("creatingUser"), get("creationDateTime"), get("modifyingUser"), get("modifiedDateTime"))
+    meta = ctx.metas.get(raw)
+    if meta is None:
+        meta = ctx.meta_of(raw)
     try:
         start = int(get("startPosition"))
     except (TypeError, ValueError):

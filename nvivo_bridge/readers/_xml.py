@@ -13,6 +13,7 @@ from typing import Any, Optional
 
 from lxml import etree
 
+from .._compact import meta_record
 from ..errors import Diagnostics
 from ..model import norm_guid
 
@@ -28,6 +29,7 @@ NAMES = ("Project", "Users", "User", "CodeBook", "Codes", "Code", "Variables", "
          "IntegerValue", "FloatValue", "DateValue", "DateTimeValue", "Representation", "PDFSelection",
          "PictureSelection", "TextDescription", "AudioSelection", "VideoSelection", "Transcript", "SyncPoint",
          "TranscriptSelection")
+_META_KEYS = ("creatingUser", "creationDateTime", "modifyingUser", "modifiedDateTime")
 _RGB = re.compile(r"^\s*rgba?\(\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*(?:,\s*([\d.]+%?)\s*)?\)\s*$", re.I)
 _HEX = re.compile(r"^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
 
@@ -42,6 +44,7 @@ class Ctx:
         self.set_ns(ns)
         self._guids: dict[str, str] = {}
         self._strings: dict[str, str] = {}
+        self.metas: dict[tuple, Any] = {}
         self.upper = 0
         self.lower = 0
         self._kinds: dict[str, str] = {}
@@ -98,6 +101,21 @@ class Ctx:
         if value is None:
             return None
         return self._strings.setdefault(value, value)
+
+    def meta_of(self, raw: tuple) -> Any:
+        """The ``meta`` a selection gets from its raw ``(creatingUser, creationDateTime,
+        modifyingUser, modifiedDateTime)`` attributes: the shared record of the normalised values
+        (``None`` when there are none: each selection then makes its own empty dict), cached
+        in :attr:`metas` for the selections that follow."""
+        out: dict[str, str] = {}
+        for key, v in zip(_META_KEYS, raw):
+            if v is not None:
+                out[key] = (self._guids.get(v) or self.g(v)) if key.endswith("User") \
+                    else self._strings.setdefault(v, v)
+        if len(self.metas) >= 4096:  # a coding session's worth; all distinct, they would pile up
+            self.metas.clear()
+        got = self.metas[raw] = meta_record(out) if out else None
+        return got
 
     def meta(self, el: Any) -> dict[str, str]:
         """The creator/modifier attributes present on ``el`` (user GUIDs normalised)."""
