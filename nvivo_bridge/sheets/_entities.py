@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import datetime as _dt
-from collections import Counter
 from pathlib import Path
 from typing import Optional
 
+import numpy as np
 import pandas as pd
 
 from ._context import Context
@@ -57,14 +57,15 @@ def _file_of(src) -> Optional[str]:
 
 def sources_table(ctx: Context) -> pd.DataFrame:
     """One row per source with its coding counts, its cases (names) and its source variables."""
-    idx = ctx.index
-    codings = Counter(idx.source_guid)
-    codes = Counter(s for s, _ in set(zip(idx.source_guid, idx.code_guid)))
+    n_src, n_codes = len(ctx.project.sources), max(len(ctx.codes), 1)
+    codings = np.bincount(ctx.source_pos, minlength=n_src)
+    # distinct (source, code) pairs as integers: a set of 200,000 tuples cost 17 MB
+    codes = np.bincount(np.unique(ctx.source_pos * n_codes + ctx.code_pos) // n_codes, minlength=n_src)
     rows = []
     owners = list(ctx.project.sources)
-    for g, src in ctx.project.sources.items():
-        rows.append((g, src.name, src.kind, len(src.text) if src.text is not None else None, codings.get(g, 0),
-                     codes.get(g, 0), ctx.source_case_names.get(g), src.description, _file_of(src)))
+    for k, (g, src) in enumerate(ctx.project.sources.items()):
+        rows.append((g, src.name, src.kind, len(src.text) if src.text is not None else None, int(codings[k]),
+                     int(codes[k]), ctx.source_case_names.get(g), src.description, _file_of(src)))
     df = pd.DataFrame.from_records(rows, columns=SOURCES_FIXED)
     df["characters"] = df["characters"].astype("Int64")
     for col in ("codings", "codes"):

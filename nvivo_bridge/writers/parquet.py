@@ -105,7 +105,8 @@ def write(project: Project, path: Path, diag: Diagnostics, options: WriteOptions
     # Arrow's own allocator (mimalloc) keeps freed chunks for reuse: about 45 MB more peak memory
     # at 200,000 codings than the system allocator, which hands them back.
     pool = pa.default_memory_pool()
-    pa.set_memory_pool(pa.system_memory_pool() if hasattr(pa, "system_memory_pool") else pool)
+    system = pa.system_memory_pool() if hasattr(pa, "system_memory_pool") else pool
+    pa.set_memory_pool(system)
     try:
         with atomic_dir(Path(path), force=bool(options.extra.get("force"))) as tmp:
             segments = tables.get("Segments")
@@ -117,6 +118,9 @@ def write(project: Project, path: Path, diag: Diagnostics, options: WriteOptions
                                                     (tmp / f"{names['Segments']}.parquet", None)], tick)
                 elif table.name != "Segments" or segments is None:
                     _write_table(pa, pq, table, [(file, None)], tick)
+                # Hand what the table's arrays freed back to the system before the next one
+                # (glibc keeps it otherwise: about 10 MB of peak memory at 200,000 codings).
+                system.release_unused()
     except OSError as exc:
         raise WriteError(f"cannot write the Parquet files ({exc.strerror or exc})", str(path),
                          hint="check the disk space") from None
