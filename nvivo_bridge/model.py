@@ -210,7 +210,7 @@ class Selection:
 
     Every field reads and writes as a plain attribute; the region, transcript, description and
     representation fields, ``None`` on nearly every text selection, share one slot (see
-    :func:`nvivo_bridge._compact.rare_fields`), so a selection is 88 bytes instead of 184.
+    :func:`nvivo_bridge._compact.rare_fields`), so a selection is 120 bytes instead of 184.
     """
 
     # Defaults are the __init__'s (a class-level default would clash with the slot).

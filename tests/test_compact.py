@@ -59,10 +59,10 @@ def test_reassigning_text_is_seen_after_caching():
 
 
 def test_cache_is_bounded():
-    sources = [Source(str(i), text=f"{i} 😀 " * 600) for i in range(3 * _compact._DECODED_KEEP)]
+    sources = [Source(str(i), text=f"{i} 😀 " * 600) for i in range(3 * _compact.text._DECODED_KEEP)]
     for i, src in enumerate(sources):
         assert src.text.startswith(f"{i} ")
-    assert len(_compact._decoded) <= _compact._DECODED_KEEP
+    assert len(_compact.text._decoded) <= _compact.text._DECODED_KEEP
 
 
 def test_empty_containers_are_not_allocated_but_behave_as_lists_and_dicts():
