@@ -52,23 +52,44 @@ class LazyList(list):
 
 
 class LazyDict(dict):
-    """The empty dict read from an unset ``extras`` slot; its first change stores it there."""
+    """The empty dict read from an unset ``extras`` slot; its first change stores it there.
+
+    Every change goes through :meth:`_claim`, which a subclass may give another rule of where the
+    dict belongs (:class:`~.fields.MetaDict`)."""
 
     __slots__ = ("_owner", "_name")
 
+    def _claim(self) -> dict:
+        return _claim(self)
+
     def __setitem__(self, key: Any, value: Any) -> None:
-        dict.__setitem__(_claim(self), key, value)
+        dict.__setitem__(self._claim(), key, value)
+
+    def __delitem__(self, key: Any) -> None:
+        dict.__delitem__(self._claim(), key)
+
+    def pop(self, *args: Any) -> Any:
+        """``dict.pop``, after attaching the dict to its owner."""
+        return dict.pop(self._claim(), *args)
+
+    def popitem(self) -> Any:
+        """``dict.popitem``, after attaching the dict to its owner."""
+        return dict.popitem(self._claim())
+
+    def clear(self) -> None:
+        """``dict.clear``, after attaching the dict to its owner."""
+        dict.clear(self._claim())
 
     def update(self, *args: Any, **kwargs: Any) -> None:
         """``dict.update``, after attaching the dict to its owner."""
-        dict.update(_claim(self), *args, **kwargs)
+        dict.update(self._claim(), *args, **kwargs)
 
     def setdefault(self, key: Any, default: Any = None) -> Any:
         """``dict.setdefault``, after attaching the dict to its owner."""
-        return dict.setdefault(_claim(self), key, default)
+        return dict.setdefault(self._claim(), key, default)
 
     def __ior__(self, other: Any) -> Any:
-        target = _claim(self)
+        target = self._claim()
         dict.update(target, other)
         return target
 

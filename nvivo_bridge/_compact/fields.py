@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .containers import LazyDict
+
 __all__ = ["shared_meta", "meta_get", "meta_record", "rare_fields", "MetaDict"]
 
 
@@ -18,11 +20,11 @@ _metas: dict[tuple, _Meta] = {}
 _meta_keys: dict[tuple, tuple] = {}
 
 
-class MetaDict(dict):
+class MetaDict(LazyDict):
     """What reading a shared ``meta`` gives: a dict of its items; its first change stores it in
     its owner's slot (from then on the owner's own dict), so changes in place are kept."""
 
-    __slots__ = ("_owner", "_slot")
+    __slots__ = ("_slot",)
 
     def _claim(self) -> dict:
         owner = getattr(self, "_owner", None)
@@ -34,40 +36,6 @@ class MetaDict(dict):
             self._slot.__set__(owner, self)
             return self
         return held  # the owner got a dict of its own meanwhile: change that one
-
-    def __setitem__(self, key: Any, value: Any) -> None:
-        dict.__setitem__(self._claim(), key, value)
-
-    def __delitem__(self, key: Any) -> None:
-        dict.__delitem__(self._claim(), key)
-
-    def pop(self, *args: Any) -> Any:
-        """``dict.pop``, after attaching the dict to its owner."""
-        return dict.pop(self._claim(), *args)
-
-    def popitem(self) -> Any:
-        """``dict.popitem``, after attaching the dict to its owner."""
-        return dict.popitem(self._claim())
-
-    def clear(self) -> None:
-        """``dict.clear``, after attaching the dict to its owner."""
-        dict.clear(self._claim())
-
-    def update(self, *args: Any, **kwargs: Any) -> None:
-        """``dict.update``, after attaching the dict to its owner."""
-        dict.update(self._claim(), *args, **kwargs)
-
-    def setdefault(self, key: Any, default: Any = None) -> Any:
-        """``dict.setdefault``, after attaching the dict to its owner."""
-        return dict.setdefault(self._claim(), key, default)
-
-    def __ior__(self, other: Any) -> Any:
-        target = self._claim()
-        dict.update(target, other)
-        return target
-
-    def __reduce__(self) -> Any:
-        return dict, (dict(self),)  # copies and pickles are plain dicts
 
 
 class _SharedMeta:
@@ -129,8 +97,8 @@ def shared_meta(cls: type) -> type:
 
 def meta_get(obj: Any, key: str) -> Any:
     """``obj.meta.get(key)`` without making a dict of a shared ``meta``."""
-    value = type(obj).__dict__["meta"].slot.__get__(obj) if isinstance(
-        type(obj).__dict__.get("meta"), _SharedMeta) else obj.meta
+    desc = type(obj).__dict__.get("meta")
+    value = desc.slot.__get__(obj) if isinstance(desc, _SharedMeta) else obj.meta
     if value.__class__ is _Meta:
         try:
             return value[value[0].index(key) + 1]

@@ -222,7 +222,7 @@ def _aggregate(c: Counts, a: Assignment) -> None:
         for child in a.children.get(g, ()):
             units.update(c.aggregated.get(child, ()))
             refs.extend(c.aggregated_refs.get(child, ()))
-        c.aggregated[g] = sorted_units(units)
+        c.aggregated[g] = array("q", sorted(units))  # sorted_units, without copying the set
         c.aggregated_refs[g] = refs
 
 

@@ -104,14 +104,10 @@ class Ctx:
 
     def meta_of(self, raw: tuple) -> Any:
         """The ``meta`` a selection gets from its raw ``(creatingUser, creationDateTime,
-        modifyingUser, modifiedDateTime)`` attributes: the shared record of the normalised values
-        (``None`` when there are none: each selection then makes its own empty dict), cached
-        in :attr:`metas` for the selections that follow."""
-        out: dict[str, str] = {}
-        for key, v in zip(_META_KEYS, raw):
-            if v is not None:
-                out[key] = (self._guids.get(v) or self.g(v)) if key.endswith("User") \
-                    else self._strings.setdefault(v, v)
+        modifyingUser, modifiedDateTime)`` attributes: the shared record of :meth:`meta`'s dict
+        (``None`` when there are none: each selection then makes its own empty dict), cached in
+        :attr:`metas` for the selections that follow."""
+        out = self._meta(raw)
         if len(self.metas) >= 4096:  # a coding session's worth; all distinct, they would pile up
             self.metas.clear()
         got = self.metas[raw] = meta_record(out) if out else None
@@ -119,20 +115,15 @@ class Ctx:
 
     def meta(self, el: Any) -> dict[str, str]:
         """The creator/modifier attributes present on ``el`` (user GUIDs normalised)."""
-        out: dict[str, str] = {}
         get = el.get
-        v = get("creatingUser")
-        if v is not None:
-            out["creatingUser"] = self._guids.get(v) or self.g(v)
-        v = get("creationDateTime")
-        if v is not None:
-            out["creationDateTime"] = self._strings.setdefault(v, v)
-        v = get("modifyingUser")
-        if v is not None:
-            out["modifyingUser"] = self._guids.get(v) or self.g(v)
-        v = get("modifiedDateTime")
-        if v is not None:
-            out["modifiedDateTime"] = self._strings.setdefault(v, v)
+        return self._meta(tuple(get(k) for k in _META_KEYS))
+
+    def _meta(self, raw: tuple) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for key, v in zip(_META_KEYS, raw):
+            if v is not None:
+                out[key] = (self._guids.get(v) or self.g(v)) if key.endswith("User") \
+                    else self._strings.setdefault(v, v)
         return out
 
     def extras(self, el: Any, known: frozenset) -> dict[str, Any]:

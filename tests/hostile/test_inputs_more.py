@@ -17,12 +17,6 @@ from ._kit import cli, expect_error, expect_ok, qdpx, run_bounded, simple_doc, s
 WORDS = "Grüße aus Köln, señor – “quoted” text. Привет! "
 
 
-@pytest.fixture
-def work(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
 # -- not a regular file ---------------------------------------------------------------------------------
 @pytest.mark.parametrize("device,args", [
     ("/dev/zero", ("--from", "qde")), ("/dev/urandom", ("--from", "qdpx")), ("/dev/zero", ("--from", "json")),

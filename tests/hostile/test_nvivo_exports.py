@@ -19,12 +19,6 @@ NODE = ("<Files\\\\Interviews\\\\Interview 1> - § 2 references coded  [5,43% Co
         "Reference 1 - 0,80% Coverage\n\nThe workshops started late.\n")
 
 
-@pytest.fixture
-def work(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
 def _read(work, name: str, data: bytes, out: str = "out.json"):
     (work / name).write_bytes(data)
     return cli("convert", work / name, "-o", work / out)

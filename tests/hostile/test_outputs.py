@@ -18,12 +18,6 @@ FORMULAS = ["=1+1", "+SUM(A1:A2)", "-2+3", "@cmd", "=HYPERLINK(\"http://x\",\"cl
 
 
 @pytest.fixture
-def work(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
-@pytest.fixture
 def proj(work) -> Path:
     """The small project as a canonical JSON dump, with formula-like names and values."""
     p = small_project()

@@ -22,12 +22,6 @@ from ._kit import assert_clean, assert_same_tree, cli, expect_error, expect_ok, 
 
 
 @pytest.fixture
-def work(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
-@pytest.fixture
 def proj(work) -> Path:
     api.write(small_project(), work / "p.json")
     return work / "p.json"

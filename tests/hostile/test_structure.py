@@ -15,12 +15,6 @@ EMPTY_NAME = ' name=""'
 OUTPUTS = ["out.xlsx", "out.json", "out.qdpx", "out.qdc", "outcsv"]
 
 
-@pytest.fixture
-def work(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
 def _all_outputs(work, src, strict_code=None):
     """Convert ``src`` to every format; each must succeed; return the JSON dump and the warnings."""
     errs = []

@@ -12,12 +12,6 @@ SRC = f"sources/{S1}.txt"
 WORDS = "Grüße aus Köln, señor – “quoted” text. "
 
 
-@pytest.fixture
-def work(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
 def _dump(work, src, out="out.json"):
     err = expect_ok(cli("convert", src, "-o", work / out))
     return json.loads((work / out).read_text(encoding="utf-8")), err

@@ -16,13 +16,6 @@ SRC = f"sources/{S1}.txt"
 DOC = simple_doc().encode()
 
 
-@pytest.fixture
-def work(tmp_path, monkeypatch):
-    """A folder that is also the working directory (so relative writes would show up in it)."""
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
 def test_bomb_as_the_project_member_is_refused_quickly(work):
     src = bomb_zip(work / "bomb.qdpx", [("project.qde", 2047), (SRC, TEXT.encode())])
     before = snapshot(work)
